@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zdev.h - the zoned-device operations table.
+ *
+ * The zone backend (core/) stores slabs on a zoned device only through this
+ * table.  Two implementations exist:
+ *   - nvme-driver/: a real NVMe ZNS namespace through libnvme (zns_zdev_ops);
+ *   - the in-memory zone model of the unit tests and fuzzers, which follows the
+ *     ZNS state machine and limits but is never the product's device.
+ *
+ * Glossary and units:
+ *   LBA      logical block; every *_lba / *_lbas field counts logical blocks of
+ *            zslab_zdev_geometry.lba_bytes bytes.
+ *   *_bytes  a length in bytes.
+ *   zone     identified by its start LBA; [start, start + zone_size) is the
+ *            address range, [start, start + zone_cap) the writable part.
+ *
+ * Return convention (libnvme's), for every operation:
+ *   0          success;
+ *   < 0        a negated errno value (-EINVAL, -EIO, -ENOMEM, ...);
+ *   > 0        an NVMe status: (status code type << 8) | status code, without
+ *              the DNR and More bits, e.g. ZSLAB_NVME_SC_ZONE_FULL.
+ *
+ * This header is freestanding: it includes only <stdbool.h>, <stddef.h> and
+ * <stdint.h>.
+ */
+#ifndef ZSLAB_ZDEV_H
+#define ZSLAB_ZDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Zone states, with their NVMe ZNS encodings (Zone Descriptor, ZS field). */
+enum zslab_zone_state {
+    ZSLAB_ZONE_EMPTY = 0x1,
+    ZSLAB_ZONE_IMP_OPEN = 0x2,
+    ZSLAB_ZONE_EXP_OPEN = 0x3,
+    ZSLAB_ZONE_CLOSED = 0x4,
+    ZSLAB_ZONE_READ_ONLY = 0xd,
+    ZSLAB_ZONE_FULL = 0xe,
+    ZSLAB_ZONE_OFFLINE = 0xf,
+};
+
+/* Zone management actions, with their NVMe encodings (Zone Send Action). */
+enum zslab_zone_action {
+    ZSLAB_ZONE_CLOSE = 0x1,
+    ZSLAB_ZONE_FINISH = 0x2,
+    ZSLAB_ZONE_OPEN = 0x3,
+    ZSLAB_ZONE_RESET = 0x4,
+    ZSLAB_ZONE_OFFLINE_ACTION = 0x5,
+};
+
+/* The NVMe statuses a zoned-device user must tell apart (SCT 1). */
+#define ZSLAB_NVME_SC_ZONE_BOUNDARY      0x1b8 /* Zone Boundary Error */
+#define ZSLAB_NVME_SC_ZONE_FULL          0x1b9 /* Zone Is Full */
+#define ZSLAB_NVME_SC_ZONE_READ_ONLY     0x1ba /* Zone Is Read Only */
+#define ZSLAB_NVME_SC_ZONE_OFFLINE       0x1bb /* Zone Is Offline */
+#define ZSLAB_NVME_SC_ZONE_INVALID_WRITE 0x1bc /* Zone Invalid Write */
+#define ZSLAB_NVME_SC_TOO_MANY_ACTIVE    0x1bd /* Too Many Active Zones */
+#define ZSLAB_NVME_SC_TOO_MANY_OPEN      0x1be /* Too Many Open Zones */
+#define ZSLAB_NVME_SC_ZONE_INVALID_STATE 0x1bf /* Invalid Zone State Transition */
+
+/* Write pointer of a zone that has none (FULL, READ_ONLY, OFFLINE). */
+#define ZSLAB_ZONE_WP_NONE UINT64_MAX
+
+/**
+ * struct zslab_zdev_geometry - what identify reports about a zoned namespace.
+ * @lba_bytes:      logical block size, bytes.
+ * @zone_size_lbas: zone size (address range of a zone), LBAs.
+ * @zone_cap_lbas:  zone capacity (writable LBAs of a zone), <= @zone_size_lbas.
+ * @nr_zones:       number of zones in the namespace.
+ * @max_open:       max open zones, a count (not 0-based); 0 means no limit.
+ * @max_active:     max active zones, a count (not 0-based); 0 means no limit.
+ * @zasl_bytes:     largest Zone Append, bytes (ZASL, or MDTS when ZASL is 0).
+ * @mdts_bytes:     largest data transfer, bytes; 0 means no limit.
+ */
+struct zslab_zdev_geometry {
+    uint32_t lba_bytes;
+    uint64_t zone_size_lbas;
+    uint64_t zone_cap_lbas;
+    uint32_t nr_zones;
+    uint32_t max_open;
+    uint32_t max_active;
+    uint32_t zasl_bytes;
+    uint32_t mdts_bytes;
+};
+
+/**
+ * struct zslab_zone - one zone descriptor, decoded.
+ * @start_lba: first LBA of the zone (zone start LBA, ZSLBA).
+ * @cap_lbas:  zone capacity, LBAs.
+ * @wp_lba:    write pointer, an absolute LBA; ZSLAB_ZONE_WP_NONE when the state
+ *             has none (FULL, READ_ONLY, OFFLINE; devices report ~0 there).
+ * @state:     an enum zslab_zone_state value.
+ * @type:      zone type; 0x2 is sequential write required.
+ */
+struct zslab_zone {
+    uint64_t start_lba;
+    uint64_t cap_lbas;
+    uint64_t wp_lba;
+    uint8_t state;
+    uint8_t type;
+};
+
+/**
+ * struct zslab_zdev_ops - operations on one zoned namespace.
+ *
+ * @dev is the implementation's handle, passed back unchanged.  Every operation
+ * returns 0, a negated errno value or a positive NVMe status (see above).
+ *
+ * @identify:  fill @geo.
+ * @report:    report zones starting with the zone that holds @from_lba.  On
+ *             entry *@nr_zones is the capacity of @zones; on return, the number
+ *             filled.  Fewer than asked means the last zone was reached.
+ * @append:    Zone Append of @len_bytes (a multiple of lba_bytes, at most
+ *             zasl_bytes) to the zone starting at @zone_start_lba; the device
+ *             picks the LBA and it is stored in *@out_lba.  Safe to call
+ *             concurrently on one zone.
+ * @read:      read @len_bytes (a multiple of lba_bytes) from @lba.
+ * @manage:    zone management send: apply @action to the zone starting at
+ *             @zone_start_lba, or to every zone when @all_zones is true (then
+ *             @zone_start_lba is ignored).
+ */
+struct zslab_zdev_ops {
+    int (*identify)(void *dev, struct zslab_zdev_geometry *geo);
+    int (*report)(void *dev, uint64_t from_lba, struct zslab_zone *zones, uint32_t *nr_zones);
+    int (*append)(void *dev, uint64_t zone_start_lba, const void *buf, size_t len_bytes,
+                  uint64_t *out_lba);
+    int (*read)(void *dev, uint64_t lba, void *buf, size_t len_bytes);
+    int (*manage)(void *dev, uint64_t zone_start_lba, enum zslab_zone_action action,
+                  bool all_zones);
+};
+
+#endif /* ZSLAB_ZDEV_H */
