@@ -43,8 +43,7 @@ uint32_t zns_append_nr_chunks(const struct zns_dev *dev, size_t len_bytes)
 }
 
 int zns_append_split(const struct zns_dev *dev, uint64_t zone_start_lba, const void *buf,
-                     size_t len_bytes, uint64_t *chunk_lbas, uint32_t max_chunks,
-                     uint32_t *nr_done)
+                     size_t len_bytes, uint64_t *chunk_lbas, uint32_t max_chunks, uint32_t *nr_done)
 {
     if (!dev || !buf || !chunk_lbas || !nr_done)
         return -EINVAL;
@@ -143,7 +142,7 @@ int zns_write_at_wp(const struct zns_dev *dev, uint64_t zone_start_lba, const vo
     if (err)
         return err;
     if (zone.wp_lba == ZNS_WP_NONE)
-        return zone.state == ZNS_ZONE_FULL ? ZSLAB_NVME_SC_ZONE_FULL
+        return zone.state == ZNS_ZONE_FULL      ? ZSLAB_NVME_SC_ZONE_FULL
                : zone.state == ZNS_ZONE_OFFLINE ? ZSLAB_NVME_SC_ZONE_OFFLINE
                                                 : ZSLAB_NVME_SC_ZONE_READ_ONLY;
     err = _zns_check_write(&dev->geo, zone.wp_lba, len_bytes, zone.cap_lbas);

@@ -31,10 +31,9 @@ static int report_page(const struct zns_dev *dev, uint64_t slba, enum zns_report
                        struct nvme_zone_report *page, uint32_t ask, uint32_t *got)
 {
     uint32_t len = sizeof(*page) + ask * sizeof(struct nvme_zns_desc);
-    int err = _zns_dev_status(nvme_zns_report_zones(dev->fd, dev->geo.nsid, slba,
-                                                    (enum nvme_zns_report_options)filter, false,
-                                                    true, len, page, NVME_DEFAULT_IOCTL_TIMEOUT,
-                                                    NULL));
+    int err = _zns_dev_status(
+        nvme_zns_report_zones(dev->fd, dev->geo.nsid, slba, (enum nvme_zns_report_options)filter,
+                              false, true, len, page, NVME_DEFAULT_IOCTL_TIMEOUT, NULL));
     if (err)
         return err;
     uint64_t nr = le64toh(page->nr_zones);

@@ -18,20 +18,31 @@
 #define MGMT_VERBS                                                                                 \
     (VERB_BIT(ZNS_VERB_OPEN) | VERB_BIT(ZNS_VERB_CLOSE) | VERB_BIT(ZNS_VERB_FINISH) |              \
      VERB_BIT(ZNS_VERB_RESET) | VERB_BIT(ZNS_VERB_OFFLINE))
-#define IO_VERBS   (VERB_BIT(ZNS_VERB_APPEND) | VERB_BIT(ZNS_VERB_WRITE) | VERB_BIT(ZNS_VERB_READ))
-#define ALL_VERBS  0xffffu
-#define KIB        1024ull
+#define IO_VERBS  (VERB_BIT(ZNS_VERB_APPEND) | VERB_BIT(ZNS_VERB_WRITE) | VERB_BIT(ZNS_VERB_READ))
+#define ALL_VERBS 0xffffu
+#define KIB       1024ull
 
 static const char *const verb_names[] = {
-    [ZNS_VERB_NONE] = "",         [ZNS_VERB_INFO] = "info",     [ZNS_VERB_REPORT] = "report",
-    [ZNS_VERB_OPEN] = "open",     [ZNS_VERB_CLOSE] = "close",   [ZNS_VERB_FINISH] = "finish",
-    [ZNS_VERB_RESET] = "reset",   [ZNS_VERB_OFFLINE] = "offline", [ZNS_VERB_APPEND] = "append",
-    [ZNS_VERB_WRITE] = "write",   [ZNS_VERB_READ] = "read",
+    [ZNS_VERB_NONE] = "",       [ZNS_VERB_INFO] = "info",       [ZNS_VERB_REPORT] = "report",
+    [ZNS_VERB_OPEN] = "open",   [ZNS_VERB_CLOSE] = "close",     [ZNS_VERB_FINISH] = "finish",
+    [ZNS_VERB_RESET] = "reset", [ZNS_VERB_OFFLINE] = "offline", [ZNS_VERB_APPEND] = "append",
+    [ZNS_VERB_WRITE] = "write", [ZNS_VERB_READ] = "read",
 };
 #define NR_VERBS (sizeof(verb_names) / sizeof(verb_names[0]))
 
-enum opt_id { OPT_LBA, OPT_ALL, OPT_SIZE, OPT_COUNT, OPT_STATE, OPT_DATA, OPT_JSON, OPT_FORMAT,
-              OPT_AT_WP, OPT_SPLIT, OPT_HELP };
+enum opt_id {
+    OPT_LBA,
+    OPT_ALL,
+    OPT_SIZE,
+    OPT_COUNT,
+    OPT_STATE,
+    OPT_DATA,
+    OPT_JSON,
+    OPT_FORMAT,
+    OPT_AT_WP,
+    OPT_SPLIT,
+    OPT_HELP
+};
 
 struct opt {
     enum opt_id id;
@@ -75,9 +86,14 @@ int zns_cli_parse_size(const char *text, uint64_t *out)
     static const struct {
         const char *suffix;
         unsigned long long scale;
-    } suffixes[] = {{"", 1},          {"k", KIB},         {"K", KIB},
-                    {"KiB", KIB},     {"M", KIB * KIB},   {"MiB", KIB * KIB},
-                    {"G", KIB * KIB * KIB}, {"GiB", KIB * KIB * KIB}};
+    } suffixes[] = {{"", 1},
+                    {"k", KIB},
+                    {"K", KIB},
+                    {"KiB", KIB},
+                    {"M", KIB * KIB},
+                    {"MiB", KIB * KIB},
+                    {"G", KIB * KIB * KIB},
+                    {"GiB", KIB * KIB * KIB}};
     if (!text || !isdigit((unsigned char)text[0]))
         return -1;
     char *end = NULL;
@@ -223,7 +239,8 @@ static int check_complete(const struct zns_cli *cli, char *err, size_t errlen)
                     cli->verb == ZNS_VERB_READ ? "LBA" : "ZONE_START_LBA or LBA");
     if (cli->verb == ZNS_VERB_READ && !cli->has_size)
         return fail(err, errlen, "read: missing -z BYTES");
-    if (cli->verb == ZNS_VERB_READ && cli->json && (!cli->data_path || !strcmp(cli->data_path, "-")))
+    if (cli->verb == ZNS_VERB_READ && cli->json &&
+        (!cli->data_path || !strcmp(cli->data_path, "-")))
         return fail(err, errlen, "read: --json needs -d FILE (the data goes to stdout otherwise)");
     return 0;
 }

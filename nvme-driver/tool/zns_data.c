@@ -90,8 +90,8 @@ int zns_data_read(const char *path, bool has_size, uint64_t size_bytes, void **b
 
 int zns_data_write(const char *path, const void *buf, size_t len_bytes, char *err, size_t errlen)
 {
-    int fd = is_std(path) ? STDOUT_FILENO
-                          : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd =
+        is_std(path) ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1;
     const char *at = buf;

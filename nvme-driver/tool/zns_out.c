@@ -60,8 +60,8 @@ static void print_info_text(FILE *out, const char *device, const struct zns_geom
     fprintf(out, "%-18s %u bytes\n", "lba size:", g->lba_bytes);
     fprintf(out, "%-18s 0x%" PRIx64 " (%" PRIu64 ") LBAs\n", "namespace size:", g->ns_lbas,
             g->ns_lbas);
-    fprintf(out, "%-18s 0x%" PRIx64 " (%" PRIu64 ") LBAs, %" PRIu64 " bytes\n", "zone size:",
-            g->zone_size_lbas, g->zone_size_lbas, g->zone_size_bytes);
+    fprintf(out, "%-18s 0x%" PRIx64 " (%" PRIu64 ") LBAs, %" PRIu64 " bytes\n",
+            "zone size:", g->zone_size_lbas, g->zone_size_lbas, g->zone_size_bytes);
     fprintf(out, "%-18s 0x%" PRIx64 " (%" PRIu64 ") LBAs, %" PRIu64 " bytes%s\n",
             "zone capacity:", g->zone_cap_lbas, g->zone_cap_lbas, g->zone_cap_bytes,
             g->variable_zone_cap ? " (first zone; may vary)" : "");

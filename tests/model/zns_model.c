@@ -24,11 +24,11 @@
 #include "zns_internal.h"
 #include "zns_out.h"
 
-#define DEFAULT_OPS      2000u
-#define WORKING_SET_MAX  8u    /* zones the ops touch: few, so limits are hit */
-#define MAX_OP_LBAS      64u   /* largest write or append of the sequence, LBAs */
-#define INFO_MAX_BYTES   4096u
-#define PERCENT          100u
+#define DEFAULT_OPS     2000u
+#define WORKING_SET_MAX 8u  /* zones the ops touch: few, so limits are hit */
+#define MAX_OP_LBAS     64u /* largest write or append of the sequence, LBAs */
+#define INFO_MAX_BYTES  4096u
+#define PERCENT         100u
 
 struct options {
     uint64_t seed;
@@ -93,9 +93,9 @@ static int read_info(const char *path, struct zdev_model_config *cfg)
     fclose(f);
     text[n] = '\0';
     uint64_t v[8];
-    static const char *const keys[] = {"lba_bytes",      "zone_size_lbas",   "zone_cap_lbas",
-                                       "nr_zones",       "max_open_zones",   "max_active_zones",
-                                       "zasl_bytes",     "mdts_bytes"};
+    static const char *const keys[] = {"lba_bytes",  "zone_size_lbas", "zone_cap_lbas",
+                                       "nr_zones",   "max_open_zones", "max_active_zones",
+                                       "zasl_bytes", "mdts_bytes"};
     for (int i = 0; i < 8; i++)
         if (json_u64(text, keys[i], &v[i]))
             return fprintf(stderr, "zns-model: %s: no \"%s\"\n", path, keys[i]), -1;

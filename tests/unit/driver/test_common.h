@@ -17,8 +17,8 @@
 #include "zns.h"
 
 #define LBA_4K       4096u
-#define ZONE_LBAS    64u  /* zone size of the default geometry, LBAs */
-#define ZONE_CAP     48u  /* zone capacity, LBAs: smaller than the size */
+#define ZONE_LBAS    64u /* zone size of the default geometry, LBAs */
+#define ZONE_CAP     48u /* zone capacity, LBAs: smaller than the size */
 #define NR_ZONES     10u
 #define MAX_OPEN     3u
 #define MAX_ACTIVE   4u

@@ -14,11 +14,11 @@
 
 #include "zdev_model.h"
 
-#define LBA   512u
-#define ZSZE  32u /* zone size, LBAs */
-#define ZCAP  24u /* zone capacity, LBAs */
-#define NZ    8u
-#define ZASL  (8u * LBA)
+#define LBA  512u
+#define ZSZE 32u /* zone size, LBAs */
+#define ZCAP 24u /* zone capacity, LBAs */
+#define NZ   8u
+#define ZASL (8u * LBA)
 
 static struct zdev_model m;
 static unsigned char data[ZSZE * LBA];
@@ -171,7 +171,8 @@ static void invalid_transitions_are_named(void **state)
     assert_int_equal(zdev_model_manage(&m, 0, ZSLAB_ZONE_RESET, false), 0);
     assert_int_equal(state_of(0), ZSLAB_ZONE_EMPTY);
     assert_int_equal(m.zones[0].wp_lba, 0);
-    assert_int_equal(zdev_model_manage(&m, 1, ZSLAB_ZONE_RESET, false), ZDEV_MODEL_SC_INVALID_FIELD);
+    assert_int_equal(zdev_model_manage(&m, 1, ZSLAB_ZONE_RESET, false),
+                     ZDEV_MODEL_SC_INVALID_FIELD);
     assert_int_equal(zdev_model_manage(&m, NZ * ZSZE, ZSLAB_ZONE_RESET, false),
                      ZDEV_MODEL_SC_LBA_RANGE);
     assert_int_equal(zdev_model_manage(&m, 0, 9, false), ZDEV_MODEL_SC_INVALID_FIELD);

@@ -20,7 +20,8 @@ static struct zns_cli cli;
 static char err[256];
 
 #define PARSE(...)                                                                                 \
-    parse((char *[]){"zns", __VA_ARGS__, NULL}, sizeof((char *[]){"zns", __VA_ARGS__}) / sizeof(char *))
+    parse((char *[]){"zns", __VA_ARGS__, NULL},                                                    \
+          sizeof((char *[]){"zns", __VA_ARGS__}) / sizeof(char *))
 
 static int parse(char **argv, size_t argc)
 {
@@ -31,8 +32,8 @@ static int parse(char **argv, size_t argc)
 static void verbs_and_options_parse(void **state)
 {
     (void)state;
-    assert_int_equal(PARSE("append", "/dev/ng0n1", "-s", "0x1000", "-z", "64K", "-d", "f", "--json"),
-                     0);
+    assert_int_equal(
+        PARSE("append", "/dev/ng0n1", "-s", "0x1000", "-z", "64K", "-d", "f", "--json"), 0);
     assert_int_equal(cli.verb, ZNS_VERB_APPEND);
     assert_string_equal(cli.device, "/dev/ng0n1");
     assert_true(cli.has_lba);

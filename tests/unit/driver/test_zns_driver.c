@@ -256,8 +256,11 @@ static void mgmt_encodes_action_slba_and_select_all(void **state)
     static const struct {
         int (*fn)(const struct zns_dev *, uint64_t, bool);
         uint32_t zsa;
-    } actions[] = {{zns_zone_open, 0x3},   {zns_zone_close, 0x1},  {zns_zone_finish, 0x2},
-                   {zns_zone_reset, 0x4}, {zns_zone_offline, 0x5}};
+    } actions[] = {{zns_zone_open, 0x3},
+                   {zns_zone_close, 0x1},
+                   {zns_zone_finish, 0x2},
+                   {zns_zone_reset, 0x4},
+                   {zns_zone_offline, 0x5}};
     for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
         fake.nr_log = 0;
         actions[i].fn(&dev, zone3, false);
@@ -327,13 +330,13 @@ static void strerror_names_every_zns_status(void **state)
         int status;
         const char *name;
     } names[] = {
-        {0x1b8, "Zone Boundary Error"},        {0x1b9, "Zone Is Full"},
-        {0x1ba, "Zone Is Read Only"},          {0x1bb, "Zone Is Offline"},
-        {0x1bc, "Zone Invalid Write"},         {0x1bd, "Too Many Active Zones"},
-        {0x1be, "Too Many Open Zones"},        {0x1bf, "Invalid Zone State Transition"},
-        {0x002, "Invalid Field in Command"},   {0x080, "LBA Out of Range"},
-        {0x001, "Invalid Command Opcode"},     {0x006, "Internal Error"},
-        {0x281, "Unrecovered Read Error"},     {0x4000 | 0x1b9, "Zone Is Full"},
+        {0x1b8, "Zone Boundary Error"},      {0x1b9, "Zone Is Full"},
+        {0x1ba, "Zone Is Read Only"},        {0x1bb, "Zone Is Offline"},
+        {0x1bc, "Zone Invalid Write"},       {0x1bd, "Too Many Active Zones"},
+        {0x1be, "Too Many Open Zones"},      {0x1bf, "Invalid Zone State Transition"},
+        {0x002, "Invalid Field in Command"}, {0x080, "LBA Out of Range"},
+        {0x001, "Invalid Command Opcode"},   {0x006, "Internal Error"},
+        {0x281, "Unrecovered Read Error"},   {0x4000 | 0x1b9, "Zone Is Full"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         assert_string_equal(zns_strerror(names[i].status), names[i].name);

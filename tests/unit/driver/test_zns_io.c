@@ -63,9 +63,9 @@ static void append_over_zasl_is_refused_before_sending(void **state)
     int err = zns_append(&dev, 0, buf, ZASL_BYTES + LBA_4K, NULL);
     assert_int_equal(err, -E2BIG);
     assert_string_equal(zns_strerror(err), "Larger than the Zone Append Size Limit (ZASL)");
-    assert_int_equal(zns_append(&dev, 0, buf, 100, NULL), -EINVAL);      /* not LBA-aligned */
-    assert_int_equal(zns_append(&dev, 0, buf, 0, NULL), -EINVAL);        /* empty */
-    assert_int_equal(zns_append(&dev, 5, buf, LBA_4K, NULL), -EINVAL);   /* not a zone start */
+    assert_int_equal(zns_append(&dev, 0, buf, 100, NULL), -EINVAL);    /* not LBA-aligned */
+    assert_int_equal(zns_append(&dev, 0, buf, 0, NULL), -EINVAL);      /* empty */
+    assert_int_equal(zns_append(&dev, 5, buf, LBA_4K, NULL), -EINVAL); /* not a zone start */
     assert_int_equal(zns_append(&dev, NR_ZONES * ZONE_LBAS, buf, LBA_4K, NULL), -ERANGE);
     assert_int_equal(fake.nr_log, before);
 }
@@ -198,16 +198,14 @@ static void limits_come_back_as_named_statuses(void **state)
 int run_io_tests(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(append_encodes_dwords_and_returns_the_lba, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(append_encodes_dwords_and_returns_the_lba, setup, teardown),
         cmocka_unit_test_setup_teardown(append_over_zasl_is_refused_before_sending, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(append_split_sends_zasl_chunks_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(append_split_stops_at_the_first_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(write_encodes_dwords_and_splits_at_mdts, setup, teardown),
         cmocka_unit_test_setup_teardown(write_checks_range_before_sending, setup, teardown),
-        cmocka_unit_test_setup_teardown(write_not_at_wp_gets_the_devices_status, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(write_not_at_wp_gets_the_devices_status, setup, teardown),
         cmocka_unit_test_setup_teardown(write_at_wp_reports_then_writes_there, setup, teardown),
         cmocka_unit_test_setup_teardown(limits_come_back_as_named_statuses, setup, teardown),
     };
