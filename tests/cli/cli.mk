@@ -6,6 +6,7 @@ DEPS += bats bats-support bats-assert jq
 
 .PHONY: test-cli-zns
 TEST_SUITES += cli-zns
-test-cli-zns: $(BIN)/zns $(ZNS_MODEL)
-	@$(RUN_SUITE) cli-zns env ZNS="$(abspath $(BIN)/zns)" ZNS_MODEL="$(abspath $(ZNS_MODEL))" \
+# Literal paths: this fragment is read before tests/model/model.mk.
+test-cli-zns: $(BIN)/zns $(O)/bin-host/zns-model
+	@$(RUN_SUITE) cli-zns env ZNS="$(abspath $(BIN)/zns)" ZNS_MODEL="$(abspath $(O)/bin-host/zns-model)" \
 		BATS_LIB_PATH=/usr/lib/bats bats --tap tests/cli
