@@ -22,7 +22,7 @@ $(TESTLIB_OBJS) $(OBJ)/$(UNIT_DRIVER_DIR)/%.o: CPPFLAGS += $(DRIVER_INC) -Itests
 $(UNIT_DRIVER_BIN)/test_zns_driver: $(OBJ)/$(UNIT_DRIVER_DIR)/test_zns_driver.o \
 		$(OBJ)/$(UNIT_DRIVER_DIR)/test_zns_io.o $(FAKE_NVME_OBJ) $(TESTLIB_OBJS) $(LIBZNS)
 	@mkdir -p $(@D)
-	$(LINK) -o $@ $(filter %.o,$^) $(LIBZNS) $(NVME_LIBS) -lcmocka
+	$(LINK) -pthread -o $@ $(filter %.o,$^) $(LIBZNS) $(NVME_LIBS) -lcmocka
 
 $(UNIT_DRIVER_BIN)/test_zdev_model: $(OBJ)/$(UNIT_DRIVER_DIR)/test_zdev_model.o $(TESTLIB_OBJS)
 	@mkdir -p $(@D)

@@ -5,6 +5,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@
 #define REPORT_DESC_BYTES 64
 
 struct fake_nvme fake;
+/* One controller: commands from many threads are served one at a time. */
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int fake_setup(const struct zdev_model_config *cfg)
 {
@@ -223,8 +226,14 @@ int ioctl(int fd, unsigned long request, ...)
     if (request == NVME_IOCTL_ID)
         return (int)fake.nsid;
     if (request == NVME_IOCTL_ADMIN_CMD || request == NVME_IOCTL_IO_CMD ||
-        request == NVME_IOCTL_IO64_CMD)
-        return passthru(request, arg);
+        request == NVME_IOCTL_IO64_CMD) {
+        pthread_mutex_lock(&fake_lock);
+        int ret = passthru(request, arg);
+        int saved_errno = errno;
+        pthread_mutex_unlock(&fake_lock);
+        errno = saved_errno;
+        return ret;
+    }
     errno = ENOTTY;
     return -1;
 }

@@ -5,6 +5,7 @@
  * and capacity checks made before sending, and the device's statuses.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,40 @@ static void limits_come_back_as_named_statuses(void **state)
     assert_string_equal(zns_strerror(err), "Too Many Active Zones");
 }
 
+#define APPEND_THREADS 4
+
+static void *append_one_lba_each(void *arg)
+{
+    uint64_t *lbas = arg;
+    for (unsigned i = 0; i < ZONE_CAP / APPEND_THREADS; i++)
+        if (zns_append(&dev, 0, buf, LBA_4K, &lbas[i]) != 0)
+            lbas[i] = UINT64_MAX;
+    return NULL;
+}
+
+static void concurrent_appends_to_one_zone_get_distinct_lbas(void **state)
+{
+    (void)state;
+    static uint64_t lbas[APPEND_THREADS][ZONE_CAP / APPEND_THREADS];
+    pthread_t threads[APPEND_THREADS];
+    for (unsigned t = 0; t < APPEND_THREADS; t++)
+        assert_int_equal(pthread_create(&threads[t], NULL, append_one_lba_each, lbas[t]), 0);
+    for (unsigned t = 0; t < APPEND_THREADS; t++)
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+    /* Together the appends cover the zone's capacity exactly once. */
+    bool seen[ZONE_CAP] = {false};
+    for (unsigned t = 0; t < APPEND_THREADS; t++) {
+        for (unsigned i = 0; i < ZONE_CAP / APPEND_THREADS; i++) {
+            assert_true(lbas[t][i] < ZONE_CAP);
+            assert_false(seen[lbas[t][i]]);
+            seen[lbas[t][i]] = true;
+        }
+    }
+    struct zns_zone zone;
+    assert_int_equal(zns_report_zone(&dev, 0, &zone), 0);
+    assert_int_equal(zone.state, ZNS_ZONE_FULL);
+}
+
 int run_io_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +243,8 @@ int run_io_tests(void)
         cmocka_unit_test_setup_teardown(write_not_at_wp_gets_the_devices_status, setup, teardown),
         cmocka_unit_test_setup_teardown(write_at_wp_reports_then_writes_there, setup, teardown),
         cmocka_unit_test_setup_teardown(limits_come_back_as_named_statuses, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_appends_to_one_zone_get_distinct_lbas, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("zns io", tests, NULL, NULL);
 }
