@@ -99,8 +99,8 @@ enum zns_report_filter {
  * @nr_zones:          number of zones (@ns_lbas / @zone_size_lbas).
  * @max_open_zones:    max open zones, a count (MOR + 1); 0 means unlimited.
  * @max_active_zones:  max active zones, a count (MAR + 1); 0 means unlimited.
- * @zasl_bytes:        largest Zone Append, bytes: ZASL, or MDTS when ZASL is
- *                     0, capped at 65536 LBAs (the NLB field); never 0.
+ * @zasl_bytes:        largest Zone Append, bytes: ZASL (MDTS when ZASL is 0),
+ *                     capped at MDTS and at 65536 LBAs (the NLB field); never 0.
  * @mdts_bytes:        largest data transfer (MDTS), bytes; 0 means no limit.
  * @max_io_bytes:      largest read or write sent in one command, bytes:
  *                     MDTS capped at 65536 LBAs; zns_read()/zns_write() split

@@ -111,7 +111,8 @@ static int identify_limits(struct zns_dev *dev)
     uint32_t nlb_max_bytes = ZNS_MAX_NLB_LBAS * geo->lba_bytes;
     geo->max_io_bytes = min_nonzero_u32(geo->mdts_bytes, nlb_max_bytes);
     uint32_t zasl = zctrl.zasl ? pow2_pages_bytes(zctrl.zasl, geo->min_page_bytes) : 0;
-    geo->zasl_bytes = min_nonzero_u32(zasl ? zasl : geo->mdts_bytes, nlb_max_bytes);
+    /* Every command obeys MDTS too; QEMU refuses a ZASL above it anyway. */
+    geo->zasl_bytes = min_nonzero_u32(min_nonzero_u32(zasl, geo->mdts_bytes), nlb_max_bytes);
     return 0;
 }
 

@@ -174,8 +174,11 @@ static void driver_geometry(const struct zdev_model_config *cfg, struct zns_geom
     g->zone_cap_lbas = cfg->zone_cap_lbas;
     g->nr_zones = cfg->nr_zones;
     g->ns_lbas = (uint64_t)cfg->nr_zones * cfg->zone_size_lbas;
-    g->zasl_bytes = cfg->zasl_bytes ? cfg->zasl_bytes : cfg->mdts_bytes;
+    /* As zns_open(): ZASL, capped at MDTS and at the NLB field. */
     uint32_t nlb_max = ZNS_MAX_NLB_LBAS * cfg->lba_bytes;
+    g->zasl_bytes = cfg->zasl_bytes ? cfg->zasl_bytes : cfg->mdts_bytes;
+    if (cfg->mdts_bytes && (!g->zasl_bytes || g->zasl_bytes > cfg->mdts_bytes))
+        g->zasl_bytes = cfg->mdts_bytes;
     if (!g->zasl_bytes || g->zasl_bytes > nlb_max)
         g->zasl_bytes = nlb_max;
     g->mdts_bytes = cfg->mdts_bytes;
@@ -227,13 +230,28 @@ static void op_append(struct run *r, uint32_t n, uint64_t zslba, uint64_t nlb)
     expect(r, n, err, detail);
 }
 
+/* Runs a read or write on the model in max_io_bytes pieces, as libzns sends it. */
+static int model_io(struct run *r, bool write, uint64_t lba, size_t len)
+{
+    while (len > 0) {
+        size_t chunk = len < r->geo.max_io_bytes ? len : r->geo.max_io_bytes;
+        int err = write ? zdev_model_write(&r->m, lba, NULL, chunk)
+                        : zdev_model_read(&r->m, lba, NULL, chunk);
+        if (err)
+            return err;
+        lba += chunk / r->geo.lba_bytes;
+        len -= chunk;
+    }
+    return 0;
+}
+
 static void op_write(struct run *r, uint32_t n, uint64_t lba, uint64_t nlb)
 {
     size_t len = nlb * r->geo.lba_bytes;
     fprintf(r->ops, "%u write -s 0x%" PRIx64 " -z %zu -d /dev/zero\n", n, lba, len);
     int err = _zns_check_write(&r->geo, lba, len, r->geo.zone_cap_lbas);
     if (!err)
-        err = zdev_model_write(&r->m, lba, NULL, len);
+        err = model_io(r, true, lba, len);
     expect(r, n, err, "ok");
 }
 
@@ -243,7 +261,7 @@ static void op_read(struct run *r, uint32_t n, uint64_t lba, uint64_t nlb)
     fprintf(r->ops, "%u read -s 0x%" PRIx64 " -z %zu -d /dev/null\n", n, lba, len);
     int err = _zns_check_read(&r->geo, lba, len);
     if (!err)
-        err = zdev_model_read(&r->m, lba, NULL, len);
+        err = model_io(r, false, lba, len);
     expect(r, n, err, "ok");
 }
 

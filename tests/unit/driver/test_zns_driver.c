@@ -102,6 +102,17 @@ static void open_zasl_zero_means_mdts(void **state)
     close_fake(&dev);
 }
 
+static void open_caps_zasl_at_mdts(void **state)
+{
+    (void)state;
+    struct zdev_model_config cfg = default_config();
+    cfg.zasl_bytes = 4 * MDTS_BYTES;
+    assert_int_equal(fake_setup(&cfg), 0);
+    assert_int_equal(zns_open(&dev, "/dev/null", false), 0);
+    assert_int_equal(dev.geo.zasl_bytes, MDTS_BYTES);
+    close_fake(&dev);
+}
+
 static void open_refuses_what_is_not_a_zoned_nvme_namespace(void **state)
 {
     (void)state;
@@ -408,6 +419,7 @@ int main(void)
         cmocka_unit_test(open_encodes_identify_cns_and_csi),
         cmocka_unit_test(open_limits_zero_based_all_ones_is_unlimited),
         cmocka_unit_test(open_zasl_zero_means_mdts),
+        cmocka_unit_test(open_caps_zasl_at_mdts),
         cmocka_unit_test(open_refuses_what_is_not_a_zoned_nvme_namespace),
         cmocka_unit_test(report_encodes_mgmt_recv_dwords),
         cmocka_unit_test(report_pages_through_many_zones_with_partial_last_page),
