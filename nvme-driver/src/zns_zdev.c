@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zns_zdev.c - the zoned-device operations table (zslab/zdev.h) on a
+ * struct zns_dev, for the zone backend.  Units match one to one: LBAs for
+ * addresses, bytes for lengths.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "zns_internal.h"
+
+static int zdev_identify(void *dev, struct zslab_zdev_geometry *out)
+{
+    const struct zns_geometry *geo = &((const struct zns_dev *)dev)->geo;
+    if (!out)
+        return -EINVAL;
+    out->lba_bytes = geo->lba_bytes;
+    out->zone_size_lbas = geo->zone_size_lbas;
+    out->zone_cap_lbas = geo->zone_cap_lbas;
+    out->nr_zones = geo->nr_zones;
+    out->max_open = geo->max_open_zones;
+    out->max_active = geo->max_active_zones;
+    out->zasl_bytes = geo->zasl_bytes;
+    out->mdts_bytes = geo->mdts_bytes;
+    return 0;
+}
+
+static int zdev_report(void *dev, uint64_t from_lba, struct zslab_zone *out, uint32_t *nr_zones)
+{
+    if (!out || !nr_zones)
+        return -EINVAL;
+    struct zns_zone *zones = calloc(*nr_zones ? *nr_zones : 1, sizeof(*zones));
+    if (!zones)
+        return -ENOMEM;
+    int err = zns_report_zones(dev, from_lba, ZNS_REPORT_ALL, zones, nr_zones);
+    for (uint32_t i = 0; i < *nr_zones; i++) {
+        out[i].start_lba = zones[i].start_lba;
+        out[i].cap_lbas = zones[i].cap_lbas;
+        out[i].wp_lba = zones[i].wp_lba;
+        out[i].state = (uint8_t)zones[i].state;
+        out[i].type = zones[i].type;
+    }
+    free(zones);
+    return err;
+}
+
+static int zdev_append(void *dev, uint64_t zone_start_lba, const void *buf, size_t len_bytes,
+                       uint64_t *out_lba)
+{
+    return zns_append(dev, zone_start_lba, buf, len_bytes, out_lba);
+}
+
+static int zdev_read(void *dev, uint64_t lba, void *buf, size_t len_bytes)
+{
+    return zns_read(dev, lba, buf, len_bytes);
+}
+
+static int zdev_manage(void *dev, uint64_t zone_start_lba, enum zslab_zone_action action,
+                       bool all_zones)
+{
+    return zns_zone_mgmt(dev, zone_start_lba, (enum zns_zone_action)action, all_zones);
+}
+
+const struct zslab_zdev_ops zns_zdev_ops = {
+    .identify = zdev_identify,
+    .report = zdev_report,
+    .append = zdev_append,
+    .read = zdev_read,
+    .manage = zdev_manage,
+};

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zns_cli.h - the `zns` tool's command line, parsed into one struct.
+ * Parsing touches no device, so the unit tests drive it directly.
+ */
+#ifndef ZNS_CLI_H
+#define ZNS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum zns_verb {
+    ZNS_VERB_NONE,
+    ZNS_VERB_INFO,
+    ZNS_VERB_REPORT,
+    ZNS_VERB_OPEN,
+    ZNS_VERB_CLOSE,
+    ZNS_VERB_FINISH,
+    ZNS_VERB_RESET,
+    ZNS_VERB_OFFLINE,
+    ZNS_VERB_APPEND,
+    ZNS_VERB_WRITE,
+    ZNS_VERB_READ,
+};
+
+/**
+ * struct zns_cli - one parsed command line.
+ * @verb:         the verb; ZNS_VERB_NONE with @help for `zns --help`.
+ * @device:       namespace path (/dev/nvmeXnY or /dev/ngXnY).
+ * @has_lba:      -s was given.
+ * @lba:          -s/--start-lba: zone start LBA, or first LBA of read/write.
+ * @all:          -a/--select-all (zone management).
+ * @has_size:     -z was given.
+ * @size_bytes:   -z/--data-size, bytes.
+ * @max_zones:    report -n/--count: at most this many zones; 0 means all.
+ * @state_filter: report -S/--state: a Report Zones filter (0 = all).
+ * @data_path:    -d/--data: input (append, write) or output (read); NULL or
+ *                "-" means stdin or stdout.
+ * @json:         --json or -o json.
+ * @at_wp:        write -w/--at-wp: -s names the zone, data goes to its wp.
+ * @split:        append --split: split data larger than ZASL.
+ * @help:         -h/--help.
+ */
+struct zns_cli {
+    enum zns_verb verb;
+    const char *device;
+    bool has_lba;
+    uint64_t lba;
+    bool all;
+    bool has_size;
+    uint64_t size_bytes;
+    uint32_t max_zones;
+    unsigned state_filter;
+    const char *data_path;
+    bool json;
+    bool at_wp;
+    bool split;
+    bool help;
+};
+
+/**
+ * zns_cli_parse() - parse argv (argv[0] is the program name).
+ * @argc:   argument count.
+ * @argv:   arguments; the strings stay referenced by @cli.
+ * @cli:    receives the parsed command line.
+ * @err:    receives a one-line message on failure.
+ * @errlen: size of @err, bytes.
+ *
+ * Return: 0, or -1 with @err set (unknown verb or option, missing or bad
+ * value, option not valid for the verb, missing device).
+ */
+int zns_cli_parse(int argc, char **argv, struct zns_cli *cli, char *err, size_t errlen);
+
+/**
+ * zns_cli_usage() - the help text of a verb, or of the tool (ZNS_VERB_NONE).
+ * @verb: the verb.
+ *
+ * Return: a static string.
+ */
+const char *zns_cli_usage(enum zns_verb verb);
+
+/**
+ * zns_cli_verb_name() - the name of a verb as typed.
+ * @verb: the verb.
+ *
+ * Return: a static string ("" for ZNS_VERB_NONE).
+ */
+const char *zns_cli_verb_name(enum zns_verb verb);
+
+/**
+ * zns_cli_parse_size() - parse a number with an optional binary suffix.
+ * @text: decimal or 0x hex, optionally followed by k, K, KiB, M, MiB, G, GiB.
+ * @out:  receives the value.
+ *
+ * Return: 0, or -1 when @text is empty, negative, malformed or overflows.
+ */
+int zns_cli_parse_size(const char *text, uint64_t *out);
+
+/**
+ * zns_cli_parse_state() - parse a report state filter.
+ * @text: a state name as nvme-cli prints it (EMPTY, IMP_OPENED, EXP_OPENED,
+ *        CLOSED, FULL, READONLY, OFFLINE; any case) or "all", or the filter
+ *        number 0-7.
+ * @out:  receives the Report Zones filter value.
+ *
+ * Return: 0, or -1 when @text names no state.
+ */
+int zns_cli_parse_state(const char *text, unsigned *out);
+
+#endif /* ZNS_CLI_H */

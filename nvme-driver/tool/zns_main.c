@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zns_main.c - the `zns` tool: one function per verb over libzns.
+ *
+ * Exit status: 0 success; 1 bad input refused before any command was sent;
+ * 2 the device returned an NVMe status; 3 system or I/O error.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zns.h"
+#include "zns_cli.h"
+#include "zns_data.h"
+#include "zns_internal.h"
+#include "zns_out.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_NVME_STATUS = 2, EXIT_SYSTEM = 3 };
+#define ERRLEN 256
+
+static const struct zns_cli *cli; /* the command line, for messages */
+
+static enum exit_code complain(enum exit_code code, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "zns %s: %s: ", zns_cli_verb_name(cli->verb), cli->device);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+/* The driver's own refusals are bad input; a status is the device's word. */
+static enum exit_code fail_err(int err, const char *what)
+{
+    if (err > 0)
+        return complain(EXIT_NVME_STATUS, "%s: %s (NVMe status 0x%x)", what, zns_strerror(err),
+                        err);
+    switch (-err) {
+    case EINVAL:
+    case ERANGE:
+    case EXDEV:
+    case ENOSPC:
+    case E2BIG:
+    case EMEDIUMTYPE:
+    case ENOTTY:
+    case EOPNOTSUPP:
+    case ENOENT:
+    case ENOTDIR:
+    case EACCES:
+        return complain(EXIT_BAD_INPUT, "%s: %s", what, zns_strerror(err));
+    default:
+        return complain(EXIT_SYSTEM, "%s: %s", what, zns_strerror(err));
+    }
+}
+
+static bool writes(enum zns_verb verb)
+{
+    return verb != ZNS_VERB_INFO && verb != ZNS_VERB_REPORT && verb != ZNS_VERB_READ;
+}
+
+/* Precise messages for what the driver would refuse anyway. */
+static enum exit_code check_zone_start(const struct zns_geometry *geo, uint64_t lba)
+{
+    if (lba >= geo->ns_lbas)
+        return complain(EXIT_BAD_INPUT,
+                        "LBA 0x%" PRIx64 " (%" PRIu64 ") is past the end of the namespace "
+                        "(%" PRIu64 " LBAs)",
+                        lba, lba, geo->ns_lbas);
+    if (lba % geo->zone_size_lbas != 0)
+        return complain(EXIT_BAD_INPUT,
+                        "LBA 0x%" PRIx64 " (%" PRIu64 ") is not a zone start (zone size 0x%" PRIx64
+                        " LBAs)",
+                        lba, lba, geo->zone_size_lbas);
+    return EXIT_OK;
+}
+
+static enum exit_code check_size(const struct zns_geometry *geo, size_t len)
+{
+    if (len == 0 || len % geo->lba_bytes != 0)
+        return complain(EXIT_BAD_INPUT,
+                        "size %zu bytes is not a non-zero multiple of the LBA size (%u bytes)", len,
+                        geo->lba_bytes);
+    return EXIT_OK;
+}
+
+static enum exit_code do_info(const struct zns_dev *dev)
+{
+    zns_print_info(stdout, cli->device, &dev->geo, cli->json);
+    return EXIT_OK;
+}
+
+static enum exit_code do_report(const struct zns_dev *dev)
+{
+    uint64_t from = cli->has_lba ? cli->lba : 0;
+    if (from >= dev->geo.ns_lbas)
+        return check_zone_start(&dev->geo, from);
+    uint32_t nr = cli->max_zones ? cli->max_zones : dev->geo.nr_zones;
+    struct zns_zone *zones = calloc(nr ? nr : 1, sizeof(*zones));
+    if (!zones)
+        return complain(EXIT_SYSTEM, "out of memory for %u zones", nr);
+    int err = zns_report_zones(dev, from, (enum zns_report_filter)cli->state_filter, zones, &nr);
+    enum exit_code code = EXIT_OK;
+    if (err)
+        code = fail_err(err, "report zones");
+    else
+        zns_print_report(stdout, zones, nr, cli->json);
+    free(zones);
+    return code;
+}
+
+static enum zns_zone_action verb_action(enum zns_verb verb)
+{
+    switch (verb) {
+    case ZNS_VERB_OPEN:
+        return ZNS_ACTION_OPEN;
+    case ZNS_VERB_CLOSE:
+        return ZNS_ACTION_CLOSE;
+    case ZNS_VERB_FINISH:
+        return ZNS_ACTION_FINISH;
+    case ZNS_VERB_OFFLINE:
+        return ZNS_ACTION_OFFLINE;
+    default:
+        return ZNS_ACTION_RESET;
+    }
+}
+
+static enum exit_code do_mgmt(const struct zns_dev *dev)
+{
+    enum zns_zone_action action = verb_action(cli->verb);
+    char what[64];
+    if (cli->all) {
+        snprintf(what, sizeof(what), "%s all zones", zns_zone_action_name(action));
+    } else {
+        enum exit_code code = check_zone_start(&dev->geo, cli->lba);
+        if (code)
+            return code;
+        snprintf(what, sizeof(what), "%s zone 0x%" PRIx64 " (%" PRIu64 ")",
+                 zns_zone_action_name(action), cli->lba, cli->lba);
+    }
+    int err = zns_zone_mgmt(dev, cli->lba, action, cli->all);
+    if (err)
+        return fail_err(err, what);
+    if (cli->json)
+        printf("{\"action\": \"%s\", \"slba\": %" PRIu64 ", \"all\": %s}\n",
+               zns_zone_action_name(action), cli->all ? 0 : cli->lba, cli->all ? "true" : "false");
+    else
+        printf("%s: Success\n", what);
+    return EXIT_OK;
+}
+
+static enum exit_code load_input(const struct zns_dev *dev, void **buf, size_t *len)
+{
+    char err[ERRLEN];
+    if (zns_data_read(cli->data_path, cli->has_size, cli->size_bytes, buf, len, err, sizeof(err)))
+        return complain(EXIT_BAD_INPUT, "%s", err);
+    enum exit_code code = check_size(&dev->geo, *len);
+    if (code) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return code;
+}
+
+static void print_io(const char *verb, uint64_t lba, size_t len, const struct zns_dev *dev)
+{
+    uint64_t nlb = len / dev->geo.lba_bytes;
+    if (cli->json)
+        printf("{\"zslba\": %" PRIu64 ", \"lba\": %" PRIu64 ", \"nlb\": %" PRIu64
+               ", \"bytes\": %zu}\n",
+               lba - lba % dev->geo.zone_size_lbas, lba, nlb, len);
+    else
+        printf("%s %" PRIu64 " LBAs (%zu bytes) at LBA 0x%" PRIx64 " (%" PRIu64 ")\n", verb, nlb,
+               len, lba, lba);
+}
+
+static enum exit_code append_split(const struct zns_dev *dev, const void *buf, size_t len)
+{
+    uint32_t max = zns_append_nr_chunks(dev, len), done = 0;
+    uint64_t *lbas = calloc(max, sizeof(*lbas));
+    if (!lbas)
+        return complain(EXIT_SYSTEM, "out of memory");
+    int err = zns_append_split(dev, cli->lba, buf, len, lbas, max, &done);
+    if (cli->json)
+        printf("{\"zslba\": %" PRIu64 ", \"bytes\": %zu, \"chunks\": [", cli->lba, len);
+    for (uint32_t i = 0; i < done; i++) {
+        size_t chunk = i + 1 < max ? dev->geo.zasl_bytes : len - (size_t)i * dev->geo.zasl_bytes;
+        if (cli->json)
+            printf("%s{\"lba\": %" PRIu64 ", \"nlb\": %zu}", i ? ", " : "", lbas[i],
+                   chunk / dev->geo.lba_bytes);
+        else
+            print_io("appended", lbas[i], chunk, dev);
+    }
+    if (cli->json)
+        printf("]}\n");
+    free(lbas);
+    return err ? fail_err(err, "append") : EXIT_OK;
+}
+
+static enum exit_code do_append(const struct zns_dev *dev)
+{
+    enum exit_code code = check_zone_start(&dev->geo, cli->lba);
+    void *buf = NULL;
+    size_t len = 0;
+    if (code || (code = load_input(dev, &buf, &len)))
+        return code;
+    if (len > dev->geo.zasl_bytes && !cli->split) {
+        free(buf);
+        return complain(EXIT_BAD_INPUT,
+                        "size %zu bytes is over the Zone Append Size Limit (ZASL, %u bytes); "
+                        "use --split to append it in chunks",
+                        len, dev->geo.zasl_bytes);
+    }
+    if (cli->split) {
+        code = append_split(dev, buf, len);
+        free(buf);
+        return code;
+    }
+    uint64_t lba = 0;
+    int err = zns_append(dev, cli->lba, buf, len, &lba);
+    free(buf);
+    if (err)
+        return fail_err(err, "append");
+    print_io("appended", lba, len, dev);
+    return EXIT_OK;
+}
+
+static enum exit_code do_write(const struct zns_dev *dev)
+{
+    enum exit_code code = cli->at_wp ? check_zone_start(&dev->geo, cli->lba) : EXIT_OK;
+    void *buf = NULL;
+    size_t len = 0;
+    if (code || (code = load_input(dev, &buf, &len)))
+        return code;
+    uint64_t lba = cli->lba;
+    int err = cli->at_wp ? zns_write_at_wp(dev, cli->lba, buf, len, &lba)
+                         : zns_write(dev, cli->lba, buf, len);
+    free(buf);
+    if (err)
+        return fail_err(err, "write");
+    print_io("wrote", lba, len, dev);
+    return EXIT_OK;
+}
+
+static enum exit_code do_read(const struct zns_dev *dev)
+{
+    size_t len = (size_t)cli->size_bytes;
+    enum exit_code code = check_size(&dev->geo, len);
+    if (code)
+        return code;
+    if (cli->size_bytes > ZNS_DATA_MAX_BYTES)
+        return complain(EXIT_BAD_INPUT, "size over the tool's limit of %llu bytes",
+                        (unsigned long long)ZNS_DATA_MAX_BYTES);
+    void *buf = NULL;
+    if (posix_memalign(&buf, ZNS_DATA_ALIGN_BYTES, len) != 0)
+        return complain(EXIT_SYSTEM, "out of memory for %zu bytes", len);
+    int err = zns_read(dev, cli->lba, buf, len);
+    char msg[ERRLEN];
+    if (err)
+        code = fail_err(err, "read");
+    else if (zns_data_write(cli->data_path, buf, len, msg, sizeof(msg)))
+        code = complain(EXIT_SYSTEM, "%s", msg);
+    else if (cli->json)
+        print_io("read", cli->lba, len, dev);
+    free(buf);
+    return code;
+}
+
+static enum exit_code run(const struct zns_dev *dev)
+{
+    switch (cli->verb) {
+    case ZNS_VERB_INFO:
+        return do_info(dev);
+    case ZNS_VERB_REPORT:
+        return do_report(dev);
+    case ZNS_VERB_APPEND:
+        return do_append(dev);
+    case ZNS_VERB_WRITE:
+        return do_write(dev);
+    case ZNS_VERB_READ:
+        return do_read(dev);
+    case ZNS_VERB_NONE:
+        return EXIT_BAD_INPUT;
+    default:
+        return do_mgmt(dev);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static struct zns_cli parsed;
+    char err[ERRLEN];
+    if (zns_cli_parse(argc, argv, &parsed, err, sizeof(err))) {
+        fprintf(stderr, "zns: %s\n", err);
+        return EXIT_BAD_INPUT;
+    }
+    cli = &parsed;
+    if (parsed.help) {
+        fputs(zns_cli_usage(parsed.verb), stdout);
+        return EXIT_OK;
+    }
+    struct zns_dev dev;
+    int ret = zns_open(&dev, parsed.device, writes(parsed.verb));
+    if (ret)
+        return fail_err(ret, "open");
+    enum exit_code code = run(&dev);
+    zns_close(&dev);
+    return code;
+}

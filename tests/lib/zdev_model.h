@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zdev_model.h - an in-memory zoned device that follows the NVMe ZNS state
+ * machine and limits, for tests only (never the product's device).
+ *
+ * It implements struct zslab_zdev_ops (zslab/zdev.h), plus a plain write,
+ * and behaves as QEMU 7.2's emulated ZNS namespace does, in the same order of
+ * checks, so a seeded sequence of operations gives the same statuses and the
+ * same final zone report on both:
+ *   - zone capacity may be smaller than zone size; writes reaching the
+ *     capacity make the zone FULL;
+ *   - max open and max active zones hold; with @auto_close (QEMU's
+ *     zoned.auto_transition, on by default) opening a zone when the open limit
+ *     is reached first closes the implicitly open zone opened longest ago;
+ *   - write only at the write pointer; write and append open a zone
+ *     implicitly; append is limited by ZASL;
+ *   - failures are NVMe statuses (positive), as zdev.h says.
+ * Units: LBAs for addresses, bytes for lengths, as in zdev.h.
+ */
+#ifndef ZDEV_MODEL_H
+#define ZDEV_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zslab/zdev.h>
+
+/* Generic NVMe statuses the model returns besides the ZNS ones. */
+#define ZDEV_MODEL_SC_INVALID_FIELD 0x002 /* Invalid Field in Command */
+#define ZDEV_MODEL_SC_LBA_RANGE     0x080 /* LBA Out of Range */
+
+/**
+ * struct zdev_model_config - geometry and limits of a model device.
+ * @lba_bytes:      LBA size, bytes (a power of two, at least 512).
+ * @zone_size_lbas: zone size, LBAs.
+ * @zone_cap_lbas:  zone capacity, LBAs, 1..@zone_size_lbas.
+ * @nr_zones:       number of zones.
+ * @max_open:       max open zones, a count; 0 means unlimited.
+ * @max_active:     max active zones, a count; 0 means unlimited.
+ * @zasl_bytes:     largest append, bytes; 0 means @mdts_bytes.
+ * @mdts_bytes:     largest transfer, bytes; 0 means unlimited.
+ * @auto_close:     close the oldest implicitly open zone to make room.
+ * @keep_data:      store written data so reads return it (else zeros).
+ */
+struct zdev_model_config {
+    uint32_t lba_bytes;
+    uint64_t zone_size_lbas;
+    uint64_t zone_cap_lbas;
+    uint32_t nr_zones;
+    uint32_t max_open;
+    uint32_t max_active;
+    uint32_t zasl_bytes;
+    uint32_t mdts_bytes;
+    bool auto_close;
+    bool keep_data;
+};
+
+/**
+ * struct zdev_model_zone - one zone of the model.
+ * @wp_lba:    write pointer, absolute LBA (meaningful while it has one).
+ * @state:     an enum zslab_zone_state value.
+ * @state_seq: when the zone entered @state (a counter): QEMU keeps zones of a
+ *             state in lists in that order, which decides which zone
+ *             auto_close picks and the order of Select All.
+ */
+struct zdev_model_zone {
+    uint64_t wp_lba;
+    uint8_t state;
+    uint64_t state_seq;
+};
+
+/**
+ * struct zdev_model - a model device; the caller owns it.
+ * @cfg:       configuration, copied at init.
+ * @zones:     @cfg.nr_zones zones.
+ * @nr_open:   zones implicitly or explicitly open.
+ * @nr_active: zones open or closed.
+ * @seq:       last state_seq handed out.
+ * @data:      stored data when @cfg.keep_data, else NULL.
+ */
+struct zdev_model {
+    struct zdev_model_config cfg;
+    struct zdev_model_zone *zones;
+    uint32_t nr_open;
+    uint32_t nr_active;
+    uint64_t seq;
+    unsigned char *data;
+};
+
+/**
+ * zdev_model_init() - create a model with every zone EMPTY.
+ * @m:   the model to fill.
+ * @cfg: geometry and limits.
+ *
+ * Return: 0, -EINVAL for an impossible geometry, -ENOMEM.
+ */
+int zdev_model_init(struct zdev_model *m, const struct zdev_model_config *cfg);
+
+/**
+ * zdev_model_destroy() - free what zdev_model_init() allocated.
+ * @m: the model.
+ */
+void zdev_model_destroy(struct zdev_model *m);
+
+/**
+ * zdev_model_write() - the Write command.
+ * @m:         the model.
+ * @lba:       first LBA.
+ * @buf:       data (may be NULL when the model keeps no data).
+ * @len_bytes: length, bytes, a multiple of the LBA size.
+ *
+ * Return: 0, -EINVAL for a bad length, or an NVMe status.
+ */
+int zdev_model_write(struct zdev_model *m, uint64_t lba, const void *buf, size_t len_bytes);
+
+/**
+ * zdev_model_append() - the Zone Append command.
+ * @m:              the model.
+ * @zone_start_lba: start LBA of the zone.
+ * @buf:            data (may be NULL when the model keeps no data).
+ * @len_bytes:      length, bytes.
+ * @out_lba:        receives the LBA written.
+ *
+ * Return: 0, -EINVAL for a bad length, or an NVMe status.
+ */
+int zdev_model_append(struct zdev_model *m, uint64_t zone_start_lba, const void *buf,
+                      size_t len_bytes, uint64_t *out_lba);
+
+/**
+ * zdev_model_read() - the Read command.
+ * @m:         the model.
+ * @lba:       first LBA.
+ * @buf:       receives the data (zeros where nothing was written).
+ * @len_bytes: length, bytes.
+ *
+ * Return: 0, -EINVAL for a bad length, or an NVMe status.
+ */
+int zdev_model_read(struct zdev_model *m, uint64_t lba, void *buf, size_t len_bytes);
+
+/**
+ * zdev_model_manage() - Zone Management Send.
+ * @m:              the model.
+ * @zone_start_lba: start LBA of the zone; ignored when @all_zones.
+ * @action:         the zone send action (1-5).
+ * @all_zones:      Select All.
+ *
+ * Return: 0 or an NVMe status.
+ */
+int zdev_model_manage(struct zdev_model *m, uint64_t zone_start_lba, unsigned action,
+                      bool all_zones);
+
+/**
+ * zdev_model_report() - Report Zones with a state filter.
+ * @m:        the model.
+ * @from_lba: report from the zone that holds this LBA.
+ * @filter:   0 all, else the Report Zones filter (1 EMPTY ... 7 OFFLINE).
+ * @zones:    receives the descriptors (wp ZSLAB_ZONE_WP_NONE where none).
+ * @nr_zones: in: capacity of @zones; out: filled.
+ *
+ * Return: 0, -EINVAL, or an NVMe status (LBA Out of Range).
+ */
+int zdev_model_report(const struct zdev_model *m, uint64_t from_lba, unsigned filter,
+                      struct zslab_zone *zones, uint32_t *nr_zones);
+
+/**
+ * zdev_model_set_state() - force a zone into READ_ONLY or OFFLINE (media
+ * failure), to test those paths; limits are kept consistent.
+ * @m:          the model.
+ * @zone_index: zone number.
+ * @state:      ZSLAB_ZONE_READ_ONLY or ZSLAB_ZONE_OFFLINE.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int zdev_model_set_state(struct zdev_model *m, uint32_t zone_index, uint8_t state);
+
+/* The operations table; pass a struct zdev_model * as @dev. */
+extern const struct zslab_zdev_ops zdev_model_ops;
+
+#endif /* ZDEV_MODEL_H */
