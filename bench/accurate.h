@@ -29,9 +29,9 @@ struct options {
 
 /* What made one operation slow, as its counters moved. */
 enum op_cause {
-    CAUSE_FAST = 0,  /* no counter but the call counts moved */
-    CAUSE_SLOW,      /* alloc: a new slab (cache or carve); free: a list move */
-    CAUSE_PLATFORM,  /* alloc: a new slab that mapped a chunk; free: a cache push */
+    CAUSE_FAST = 0, /* no counter but the call counts moved */
+    CAUSE_SLOW,     /* alloc: a new slab (cache or carve); free: a list move */
+    CAUSE_PLATFORM, /* alloc: a new slab that mapped a chunk; free: a cache push */
     CAUSE_COUNT,
 };
 
@@ -48,8 +48,8 @@ struct tail {
 struct run_result {
     struct latency alloc, free;
     struct tail alloc_p99, alloc_p999, free_p999;
-    zslab_counters_t counters;   /* the object's size class (or the total) */
-    uint64_t platform_maps;      /* during the workload: create and destroy excluded */
+    zslab_counters_t counters; /* the object's size class (or the total) */
+    uint64_t platform_maps;    /* during the workload: create and destroy excluded */
     uint64_t platform_unmaps;
 };
 
@@ -66,9 +66,7 @@ struct summary {
     struct run_result last;
 };
 
-void report_text(const struct options *opt, const struct tsc_timer *timer,
-                 const struct summary *s);
-void report_json(const struct options *opt, const struct tsc_timer *timer,
-                 const struct summary *s);
+void report_text(const struct options *opt, const struct tsc_timer *timer, const struct summary *s);
+void report_json(const struct options *opt, const struct tsc_timer *timer, const struct summary *s);
 
 #endif /* ZSLAB_BENCH_ACCURATE_H */

@@ -44,8 +44,8 @@ static bool parse_size(const char *opt, const char *arg, size_t min, size_t max,
     errno = 0;
     unsigned long long v = strtoull(arg, &end, 10);
     if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
-        fprintf(stderr, "benchmark_accurate: %s: '%s' is not a whole number from %zu to %zu\n",
-                opt, arg, min, max);
+        fprintf(stderr, "benchmark_accurate: %s: '%s' is not a whole number from %zu to %zu\n", opt,
+                arg, min, max);
         return false;
     }
     *out = (size_t)v;

@@ -75,13 +75,12 @@ static void attribution(char *buf, size_t size, const struct summary *s)
                  " allocations at or above p999 mapped memory",
                  ZSLAB_MAX_CLASS_BYTES, c->large_allocs, t->ops[CAUSE_PLATFORM], total);
     } else if (slow >= t->ops[CAUSE_FAST]) {
-        snprintf(buf, size,
-                 "p99/p999 spikes primarily from %" PRIu64 " new slab allocations (%" PRIu64
-                 " carved from chunks, %" PRIu64 " from the slab cache): %" PRIu64 " of the %" PRIu64
-                 " allocations at or above p999 took the slow path, %" PRIu64
-                 " of them mapping a chunk",
-                 c->new_slab_count, c->cache_misses, c->cache_hits, slow, total,
-                 t->ops[CAUSE_PLATFORM]);
+        snprintf(
+            buf, size,
+            "p99/p999 spikes primarily from %" PRIu64 " new slab allocations (%" PRIu64
+            " carved from chunks, %" PRIu64 " from the slab cache): %" PRIu64 " of the %" PRIu64
+            " allocations at or above p999 took the slow path, %" PRIu64 " of them mapping a chunk",
+            c->new_slab_count, c->cache_misses, c->cache_hits, slow, total, t->ops[CAUSE_PLATFORM]);
     } else {
         snprintf(buf, size,
                  "p99/p999 spikes primarily from fast-path outliers (interrupts, preemption, "
@@ -115,7 +114,8 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
            opt->touch_timed ? " (with the first write to the object)" : "");
     printf("Config:   chunk %zu KiB, slab %zu KiB, class cache %u slabs, prefault %s\n",
            ZSLAB_DEFAULT_CHUNK_BYTES >> 10, ZSLAB_DEFAULT_SLAB_BYTES >> 10,
-           ZSLAB_DEFAULT_CLASS_CACHE_SLABS, opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
+           ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
+           opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
     printf("Timer:    TSC, lfence/rdtscp-serialized, %.1f MHz against CLOCK_MONOTONIC%s\n",
            timer->ticks_per_ns * 1e3, timer->invariant ? "" : " (TSC NOT invariant: unreliable)");
     printf("Timer overhead: %.1f ns per measurement (mean of 1M empty ones; median %.1f, min "
@@ -197,7 +197,7 @@ void report_json(const struct options *opt, const struct tsc_timer *timer, const
     const char *sep = "";
     printf("  \"counters\": {");
 #define JSON_COUNTER(name, doc)                                                                    \
-    printf("%s\"%s\": %" PRIu64, sep, #name, c->name);                                            \
+    printf("%s\"%s\": %" PRIu64, sep, #name, c->name);                                             \
     sep = ", ";
 #define JSON_GAUGE(name, doc)                                                                      \
     printf("%s\"%s\": {\"current\": %" PRIu64 ", \"peak\": %" PRIu64 "}", sep, #name,              \

@@ -10,12 +10,12 @@
 
 #include "percentile.h"
 
-#define CALIBRATION_WINDOWS     5
-#define CALIBRATION_WINDOW_NS   40000000.0 /* 40 ms each */
-#define OVERHEAD_SAMPLES        1000000
-#define RESOLUTION_READS        1000000
-#define NS_PER_SEC              1e9
-#define CPUINFO_LINE_MAX        8192
+#define CALIBRATION_WINDOWS   5
+#define CALIBRATION_WINDOW_NS 40000000.0 /* 40 ms each */
+#define OVERHEAD_SAMPLES      1000000
+#define RESOLUTION_READS      1000000
+#define NS_PER_SEC            1e9
+#define CPUINFO_LINE_MAX      8192
 
 static double monotonic_ns(void)
 {

@@ -74,7 +74,8 @@ static uint64_t platform_maps(const zslab_t *z)
 static uint8_t alloc_cause(const zslab_t *z, const zslab_counters_t *before,
                            const zslab_counters_t *after, uint64_t *maps)
 {
-    if (after->slow_path_hits == before->slow_path_hits && after->large_allocs == before->large_allocs)
+    if (after->slow_path_hits == before->slow_path_hits &&
+        after->large_allocs == before->large_allocs)
         return CAUSE_FAST;
     uint64_t now = platform_maps(z);
     uint8_t cause = now != *maps ? CAUSE_PLATFORM : CAUSE_SLOW;

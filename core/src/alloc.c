@@ -140,8 +140,8 @@ static inline void free_object(zslab_t *z, void *ptr, bool sized, size_t size)
         bad.kind = ZSLAB_BAD_INTERIOR;
         goto report;
     }
-    if (sized && zslab_unlikely(size > ZSLAB_MAX_CLASS_BYTES ||
-                                _zslab_sizeclass_index(size) != c->index)) {
+    if (sized &&
+        zslab_unlikely(size > ZSLAB_MAX_CLASS_BYTES || _zslab_sizeclass_index(size) != c->index)) {
         bad.kind = ZSLAB_BAD_WRONG_SIZE;
         goto report;
     }

@@ -117,8 +117,8 @@ int zslab_create(const zslab_config_t *cfg, zslab_t **out)
     uint32_t chunk_shift = _zslab_instance_log2(cfg->chunk_bytes);
     size_t registry_entries = (size_t)1
                               << (ZSLAB_ADDRESS_BITS - chunk_shift - ZSLAB_REGISTRY_LEAF_BITS);
-    size_t registry_offset = (sizeof(zslab_t) + ZSLAB_CACHE_LINE_BYTES - 1) &
-                             ~(size_t)(ZSLAB_CACHE_LINE_BYTES - 1);
+    size_t registry_offset =
+        (sizeof(zslab_t) + ZSLAB_CACHE_LINE_BYTES - 1) & ~(size_t)(ZSLAB_CACHE_LINE_BYTES - 1);
     size_t map_bytes = (registry_offset + registry_entries * sizeof(zslab_registry_slot_t) +
                         ZSLAB_PAGE_BYTES - 1) &
                        ~(ZSLAB_PAGE_BYTES - 1);

@@ -119,9 +119,9 @@ static inline void _zslab_gauge_sub(zslab_stat_gauge_t *g, uint64_t n)
     atomic_store_explicit(&g->current, v - n, memory_order_relaxed);
 }
 
-#define zslab_stat_inc(stats, name)           _zslab_stat_add(&(stats)->name, 1)
-#define zslab_stat_gauge_add(stats, name, n)  _zslab_gauge_add(&(stats)->name, (n))
-#define zslab_stat_gauge_sub(stats, name, n)  _zslab_gauge_sub(&(stats)->name, (n))
+#define zslab_stat_inc(stats, name)          _zslab_stat_add(&(stats)->name, 1)
+#define zslab_stat_gauge_add(stats, name, n) _zslab_gauge_add(&(stats)->name, (n))
+#define zslab_stat_gauge_sub(stats, name, n) _zslab_gauge_sub(&(stats)->name, (n))
 
 /* ---- types ----------------------------------------------------------------- */
 typedef struct zslab_slab zslab_slab_t;
@@ -140,8 +140,8 @@ typedef enum zslab_slab_state {
 struct zslab_slab {
     zslab_slab_t *next; /* list links */
     zslab_slab_t *prev;
-    uint8_t *start;     /* first object */
-    void *free_list;    /* freed objects, linked through their first word */
+    uint8_t *start;      /* first object */
+    void *free_list;     /* freed objects, linked through their first word */
     uint64_t *allocated; /* bitmap in chunk metadata: bit i = object i is live */
     uint32_t object_bytes;
     uint32_t capacity; /* objects in the slab */
@@ -202,14 +202,14 @@ struct zslab {
     size_t map_bytes; /* this struct's mapping, with the registry's top level */
     uint32_t chunk_shift;
     uint32_t slab_shift;
-    uint32_t slab_count;      /* slabs per chunk, metadata included */
-    uint32_t first_slab;      /* metadata slabs at the chunk start */
-    size_t bitmap_offset;     /* chunk start to slab 0's bitmap, bytes */
-    uint32_t bitmap_words;    /* per slab */
+    uint32_t slab_count;   /* slabs per chunk, metadata included */
+    uint32_t first_slab;   /* metadata slabs at the chunk start */
+    size_t bitmap_offset;  /* chunk start to slab 0's bitmap, bytes */
+    uint32_t bitmap_words; /* per slab */
     zslab_platform_lock_t chunk_lock;
-    zslab_chunk_t *mappings; /* every chunk and large object */
-    zslab_chunk_t *carving;  /* chunk with slabs left to carve */
-    zslab_stats_t stats;     /* instance-wide figures */
+    zslab_chunk_t *mappings;         /* every chunk and large object */
+    zslab_chunk_t *carving;          /* chunk with slabs left to carve */
+    zslab_stats_t stats;             /* instance-wide figures */
     zslab_registry_slot_t *registry; /* top level, 1 << registry_bits slots */
     uint32_t registry_bits;
     zslab_class_t classes[ZSLAB_CLASS_COUNT];
@@ -217,12 +217,12 @@ struct zslab {
 
 /* Bad input the core reports (report/report.c). */
 typedef enum zslab_bad {
-    ZSLAB_BAD_FOREIGN = 1,  /* not in any mapping of this instance */
-    ZSLAB_BAD_NOT_OBJECT,   /* inside a chunk, at no object (metadata, unused) */
-    ZSLAB_BAD_INTERIOR,     /* inside a slab, not at an object start */
-    ZSLAB_BAD_NOT_LIVE,     /* an object start whose object is not allocated */
-    ZSLAB_BAD_WRONG_SIZE,   /* free_sized() size of another class */
-    ZSLAB_BAD_LARGE_INTERIOR, /* inside a large object, not at its start */
+    ZSLAB_BAD_FOREIGN = 1,      /* not in any mapping of this instance */
+    ZSLAB_BAD_NOT_OBJECT,       /* inside a chunk, at no object (metadata, unused) */
+    ZSLAB_BAD_INTERIOR,         /* inside a slab, not at an object start */
+    ZSLAB_BAD_NOT_LIVE,         /* an object start whose object is not allocated */
+    ZSLAB_BAD_WRONG_SIZE,       /* free_sized() size of another class */
+    ZSLAB_BAD_LARGE_INTERIOR,   /* inside a large object, not at its start */
     ZSLAB_BAD_WRITE_AFTER_FREE, /* debug: a freed object was written */
 } zslab_bad_t;
 
@@ -230,11 +230,11 @@ typedef enum zslab_bad {
 typedef struct zslab_bad_info {
     zslab_bad_t kind;
     const void *ptr;
-    bool sized;        /* zslab_free_sized() */
-    size_t size;       /* its size argument */
-    const void *base;  /* the object or chunk the pointer falls in */
+    bool sized;       /* zslab_free_sized() */
+    size_t size;      /* its size argument */
+    const void *base; /* the object or chunk the pointer falls in */
     size_t object_bytes;
-    size_t offset;     /* ptr - base, or the first bad byte */
+    size_t offset; /* ptr - base, or the first bad byte */
 } zslab_bad_info_t;
 
 /* Every field set one by one: an aggregate initializer may compile to a
@@ -322,11 +322,11 @@ size_t _zslab_mem_find_not(const void *src, uint8_t byte, size_t bytes);
 
 /* sizeclass.c, inline: 8-byte steps up to 64 B, then 8 classes per power of
  * two; see sizeclass.c for the arithmetic. */
-#define ZSLAB_SMALL_STEP_BYTES  8u
-#define ZSLAB_SMALL_CLASSES     8u
-#define ZSLAB_CLASSES_PER_POW2  8u
-#define ZSLAB_CLASSES_LOG2      3u  /* log2(ZSLAB_CLASSES_PER_POW2) */
-#define ZSLAB_FIRST_POW2_SHIFT  6u  /* 64 B: where power-of-two groups start */
+#define ZSLAB_SMALL_STEP_BYTES 8u
+#define ZSLAB_SMALL_CLASSES    8u
+#define ZSLAB_CLASSES_PER_POW2 8u
+#define ZSLAB_CLASSES_LOG2     3u /* log2(ZSLAB_CLASSES_PER_POW2) */
+#define ZSLAB_FIRST_POW2_SHIFT 6u /* 64 B: where power-of-two groups start */
 
 static inline unsigned _zslab_sizeclass_index(size_t size)
 {

@@ -35,7 +35,7 @@ static zslab_bad_t check_free(const zslab_chunk_t *chunk, const uint8_t *ptr, bo
     uintptr_t p = (uintptr_t)ptr, object = (uintptr_t)chunk->object;
     if (p != object)
         return p > object && p - object < chunk->object_bytes ? ZSLAB_BAD_LARGE_INTERIOR
-                                                               : ZSLAB_BAD_NOT_OBJECT;
+                                                              : ZSLAB_BAD_NOT_OBJECT;
     if (sized && (size <= ZSLAB_MAX_CLASS_BYTES ||
                   ((size + ZSLAB_PAGE_BYTES - 1) & ~(ZSLAB_PAGE_BYTES - 1)) != chunk->object_bytes))
         return ZSLAB_BAD_WRONG_SIZE;
@@ -49,7 +49,8 @@ void _zslab_large_free(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, 
     zslab_bad_info_t bad;
     _zslab_bad_init(&bad, ptr, sized, size);
     zslab_platform_lock_acquire(&z->chunk_lock);
-    if (_zslab_registry_lookup(z, ptr) != chunk) {
+    zslab_chunk_t *found = _zslab_registry_lookup(z, ptr);
+    if (!found || found != chunk) {
         bad.kind = ZSLAB_BAD_FOREIGN;
     } else {
         bad.kind = check_free(chunk, ptr, sized, size);

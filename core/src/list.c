@@ -21,6 +21,7 @@ void _zslab_list_push(zslab_slab_list_t *list, zslab_slab_t *slab, zslab_slab_st
 void _zslab_list_remove(zslab_slab_list_t *list, zslab_slab_t *slab)
 {
     zslab_assert(list->count > 0 && slab->state != ZSLAB_SLAB_UNLISTED);
+    zslab_assert_expensive(_zslab_list_is_valid(list, (zslab_slab_state_t)slab->state));
     if (slab->prev)
         slab->prev->next = slab->next;
     else

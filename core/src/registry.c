@@ -49,8 +49,8 @@ bool _zslab_registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk
     uintptr_t last = ((uintptr_t)base + bytes - 1) >> z->chunk_shift;
     if (((uintptr_t)base + bytes - 1) >> ZSLAB_ADDRESS_BITS)
         return false;
-    for (uintptr_t t = first >> ZSLAB_REGISTRY_LEAF_BITS; chunk && t <= last >> ZSLAB_REGISTRY_LEAF_BITS;
-         t++) {
+    for (uintptr_t t = first >> ZSLAB_REGISTRY_LEAF_BITS;
+         chunk && t <= last >> ZSLAB_REGISTRY_LEAF_BITS; t++) {
         if (!ensure_leaf(z, t))
             return false;
     }

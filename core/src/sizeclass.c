@@ -9,7 +9,7 @@
  */
 #include "internal.h"
 
-_Static_assert(ZSLAB_SMALL_STEP_BYTES * ZSLAB_SMALL_CLASSES == (1u << ZSLAB_FIRST_POW2_SHIFT),
+_Static_assert(ZSLAB_SMALL_STEP_BYTES *ZSLAB_SMALL_CLASSES == (1u << ZSLAB_FIRST_POW2_SHIFT),
                "8-byte steps end where the power-of-two groups start");
 _Static_assert(ZSLAB_SMALL_CLASSES + (15u - ZSLAB_FIRST_POW2_SHIFT) * ZSLAB_CLASSES_PER_POW2 ==
                    ZSLAB_CLASS_COUNT,

@@ -53,10 +53,10 @@
 #define ZSLAB_NODE_ANY                  (-1)
 
 /* Limits a config must respect (zslab_create() says which one it broke). */
-#define ZSLAB_MIN_CHUNK_BYTES ((size_t)1 << 20) /* 1 MiB */
-#define ZSLAB_MAX_CHUNK_BYTES ((size_t)1 << 30) /* 1 GiB */
-#define ZSLAB_MAX_SLAB_BYTES  ((size_t)1 << 20) /* 1 MiB */
-#define ZSLAB_MIN_SLABS_PER_CHUNK 8u            /* chunk_bytes / slab_bytes */
+#define ZSLAB_MIN_CHUNK_BYTES     ((size_t)1 << 20) /* 1 MiB */
+#define ZSLAB_MAX_CHUNK_BYTES     ((size_t)1 << 30) /* 1 GiB */
+#define ZSLAB_MAX_SLAB_BYTES      ((size_t)1 << 20) /* 1 MiB */
+#define ZSLAB_MIN_SLABS_PER_CHUNK 8u                /* chunk_bytes / slab_bytes */
 
 /* enum zslab_error - what an int-returning function can fail with. */
 enum zslab_error {
@@ -112,24 +112,24 @@ typedef struct zslab_config {
  * printer.  Instance-wide figures (platform calls, chunks, large allocations)
  * are 0 in a per-class read and appear in the ZSLAB_ALL_CLASSES total.
  */
-#define ZSLAB_COUNTER_LIST(COUNTER, GAUGE)                                                       \
-    COUNTER(alloc_calls, "objects handed out by zslab_alloc()")                                 \
-    COUNTER(free_calls, "objects taken back by zslab_free() or zslab_free_sized()")              \
-    COUNTER(slow_path_hits, "allocations that found no partial slab and took a new one")        \
-    COUNTER(new_slab_count, "slabs formatted for a class, from its cache or from a chunk")      \
-    COUNTER(list_move_partial_to_full, "slabs that filled up: PARTIAL -> FULL")                 \
-    COUNTER(list_move_full_to_partial, "full slabs that got an object back: FULL -> PARTIAL")   \
-    COUNTER(current_partial_miss, "allocations whose current partial slab was full (0)")        \
-    COUNTER(cache_hits, "new slabs taken from the class's slab cache")                         \
-    COUNTER(cache_misses, "new slabs carved from a chunk because the cache was empty")          \
-    COUNTER(cache_pushes, "empty slabs put into the class's slab cache")                       \
-    COUNTER(platform_map_calls, "zslab_platform_map() calls (instance-wide)")                   \
-    COUNTER(platform_unmap_calls, "zslab_platform_unmap() calls (instance-wide)")               \
-    COUNTER(large_allocs, "allocations above ZSLAB_MAX_CLASS_BYTES (instance-wide)")            \
-    COUNTER(bad_frees, "frees rejected as bad input: reported, never applied")                 \
-    GAUGE(bytes_in_use, "bytes of live objects, at class size (large: page-rounded)")          \
-    GAUGE(slabs_in_use, "slabs on a partial or full list (cached ones excluded)")              \
-    GAUGE(chunks, "chunks mapped (instance-wide)")                                              \
+#define ZSLAB_COUNTER_LIST(COUNTER, GAUGE)                                                         \
+    COUNTER(alloc_calls, "objects handed out by zslab_alloc()")                                    \
+    COUNTER(free_calls, "objects taken back by zslab_free() or zslab_free_sized()")                \
+    COUNTER(slow_path_hits, "allocations that found no partial slab and took a new one")           \
+    COUNTER(new_slab_count, "slabs formatted for a class, from its cache or from a chunk")         \
+    COUNTER(list_move_partial_to_full, "slabs that filled up: PARTIAL -> FULL")                    \
+    COUNTER(list_move_full_to_partial, "full slabs that got an object back: FULL -> PARTIAL")      \
+    COUNTER(current_partial_miss, "allocations whose current partial slab was full (0)")           \
+    COUNTER(cache_hits, "new slabs taken from the class's slab cache")                             \
+    COUNTER(cache_misses, "new slabs carved from a chunk because the cache was empty")             \
+    COUNTER(cache_pushes, "empty slabs put into the class's slab cache")                           \
+    COUNTER(platform_map_calls, "zslab_platform_map() calls (instance-wide)")                      \
+    COUNTER(platform_unmap_calls, "zslab_platform_unmap() calls (instance-wide)")                  \
+    COUNTER(large_allocs, "allocations above ZSLAB_MAX_CLASS_BYTES (instance-wide)")               \
+    COUNTER(bad_frees, "frees rejected as bad input: reported, never applied")                     \
+    GAUGE(bytes_in_use, "bytes of live objects, at class size (large: page-rounded)")              \
+    GAUGE(slabs_in_use, "slabs on a partial or full list (cached ones excluded)")                  \
+    GAUGE(chunks, "chunks mapped (instance-wide)")                                                 \
     GAUGE(platform_bytes, "bytes held from the platform (instance-wide)")
 
 /* struct zslab_gauge - a "count" figure: its value now and its highest value. */

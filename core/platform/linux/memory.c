@@ -18,9 +18,9 @@
 
 #define PAGE_BYTES ((size_t)ZSLAB_PLATFORM_PAGE_BYTES)
 /* Highest node number mbind() is asked about (a nodemask of this many bits). */
-#define MAX_NODES    1024
+#define MAX_NODES      1024
 #define MASK_WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
-#define REPORT_BYTES 160
+#define REPORT_BYTES   160
 
 static bool args_ok(size_t bytes, size_t align, unsigned flags)
 {
