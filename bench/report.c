@@ -110,8 +110,9 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
     printf("ZNS-Slab benchmark_accurate: %zu B objects (size class %zu B), %zu iterations, "
            "median of %d runs\n",
            opt->object_bytes, class_bytes(opt), opt->iterations, opt->runs);
-    printf("Workload: allocate all, then free all in order; each call timed alone%s\n",
-           opt->touch_timed ? " (with the first write to the object)" : "");
+    printf("Workload: allocate all, then free all in order; each call timed alone, %s\n",
+           opt->touch_timed ? "with the first write to the object (--touch)"
+                            : "the first write to the object untimed (--touch times it)");
     printf("Config:   chunk %zu KiB, slab %zu KiB, class cache %u slabs, prefault %s\n",
            ZSLAB_DEFAULT_CHUNK_BYTES >> 10, ZSLAB_DEFAULT_SLAB_BYTES >> 10,
            ZSLAB_DEFAULT_CLASS_CACHE_SLABS,

@@ -4,6 +4,7 @@
 #   unit-core-san    the same tests with ASan+UBSan, built in build/san
 #   unit-core-debug  the same tests with DEBUG=1 (poisoning, invariant
 #                    checkers), built in build/debug; adds the debug group
+#   unit-core-tsan   the same tests with ThreadSanitizer, built in build/tsan
 #   install-core     `make install` into a temporary DESTDIR, then a program
 #                    built against the installed zslab.pc
 #
@@ -26,9 +27,10 @@ $(UNIT_CORE_BIN): $(UNIT_CORE_OBJS) $(ZSLAB_OBJS)
 	@mkdir -p $(@D)
 	$(LINK) $(UNIT_CORE_WRAPS) -o $@ $^ -lcmocka -pthread
 
-.PHONY: unit-core-bin test-unit-core test-unit-core-san test-unit-core-debug test-install-core
+.PHONY: unit-core-bin test-unit-core test-unit-core-san test-unit-core-debug test-unit-core-tsan \
+	test-install-core
 unit-core-bin: $(UNIT_CORE_BIN)
-TEST_SUITES += unit-core unit-core-san unit-core-debug install-core
+TEST_SUITES += unit-core unit-core-san unit-core-debug unit-core-tsan install-core
 
 test-unit-core: $(UNIT_CORE_BIN)
 	@$(RUN_SUITE) unit-core env CMOCKA_MESSAGE_OUTPUT=TAP $(UNIT_CORE_BIN)
@@ -38,13 +40,17 @@ test-unit-core: $(UNIT_CORE_BIN)
 define variant_suite
 test-$(1):
 	@mkdir -p $$(RESULTS)
-	@$$(MAKE) --no-print-directory $(2) O=$(3) unit-core-bin > $$(RESULTS)/$(1).build.log 2>&1 || \
+	@$$(MAKE) --no-print-directory $(2) O=$(strip $(3)) unit-core-bin > $$(RESULTS)/$(1).build.log 2>&1 || \
 		{ tail -n 20 $$(RESULTS)/$(1).build.log; echo "$(1): build failed (log: $$(RESULTS)/$(1).build.log)"; exit 1; }
-	@$$(RUN_SUITE) $(1) env CMOCKA_MESSAGE_OUTPUT=TAP $(4) $(3)/bin/unit-core
+	@$$(RUN_SUITE) $(1) env CMOCKA_MESSAGE_OUTPUT=TAP $(4) $(strip $(3))/bin/unit-core
 endef
 $(eval $(call variant_suite,unit-core-san,SANITIZE=1 DEBUG=0,build/san,\
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1))
 $(eval $(call variant_suite,unit-core-debug,DEBUG=1 SANITIZE=0,build/debug,))
+# The root Makefile has no ThreadSanitizer variant; its SANITIZERS list is
+# replaced for this one build.
+$(eval $(call variant_suite,unit-core-tsan,DEBUG=0 SANITIZE=0 SANITIZERS=-fsanitize=thread,\
+	build/tsan,TSAN_OPTIONS=halt_on_error=1))
 
 test-install-core:
 	@CC="$(CC)" $(RUN_SUITE) install-core tests/unit/install-core $(MAKE) --no-print-directory O=$(O)
