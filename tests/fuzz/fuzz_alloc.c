@@ -18,12 +18,12 @@
 
 #include "zslab/zslab.h"
 
-#define SLOTS       64
-#define OP_BYTES    4
-#define CONFIG_BYTES 2
-#define LARGE_STEP  64 /* large sizes: a 16-bit value times this, up to 4 MiB */
+#define SLOTS              64
+#define OP_BYTES           4
+#define CONFIG_BYTES       2
+#define LARGE_STEP         64 /* large sizes: a 16-bit value times this, up to 4 MiB */
 #define INTERIOR_MIN_CLASS 16
-#define PATTERN_SPAN 256 /* bytes of each object that carry the pattern */
+#define PATTERN_SPAN       256 /* bytes of each object that carry the pattern */
 
 void __real_zslab_platform_log(int level, const char *msg);
 void __wrap_zslab_platform_log(int level, const char *msg);
@@ -64,7 +64,7 @@ static void config_from(const uint8_t *d, zslab_config_t *cfg)
     static const uint32_t caches[] = {0, 1, 2, ZSLAB_DEFAULT_CLASS_CACHE_SLABS};
     zslab_config_default(cfg);
     cfg->on_bad_free = ZSLAB_BAD_FREE_REPORT;
-    cfg->chunk_bytes = (size_t)1 << (20 + d[0] % 2);      /* 1 or 2 MiB */
+    cfg->chunk_bytes = (size_t)1 << (20 + d[0] % 2);       /* 1 or 2 MiB */
     cfg->slab_bytes = (size_t)1 << (15 + (d[0] >> 1) % 3); /* 32 to 128 KiB */
     cfg->class_cache_slabs = caches[(d[0] >> 3) % 4];
     cfg->prefault = (d[1] & 1) ? ZSLAB_PREFAULT_CHUNK : ZSLAB_PREFAULT_NONE;
