@@ -53,4 +53,4 @@ $(eval $(call variant_suite,unit-core-tsan,DEBUG=0 SANITIZE=0 SANITIZERS=-fsanit
 	build/tsan,TSAN_OPTIONS=halt_on_error=1))
 
 test-install-core:
-	@CC="$(CC)" $(RUN_SUITE) install-core tests/unit/install-core $(MAKE) --no-print-directory O=$(O)
+	@CC="$(CC)" DEMO_CFLAGS="$(SANITIZERS)" $(RUN_SUITE) install-core tests/unit/install-core $(MAKE) --no-print-directory O=$(O)
