@@ -37,7 +37,7 @@ static bool is_pow2(size_t n)
     return n != 0 && (n & (n - 1)) == 0;
 }
 
-uint32_t _zslab_instance_log2(size_t power_of_two)
+static uint32_t log2_of(size_t power_of_two)
 {
     return (uint32_t)__builtin_ctzll((unsigned long long)power_of_two);
 }
@@ -86,8 +86,8 @@ static void init_instance(zslab_t *z, const zslab_config_t *cfg, size_t map_byte
     z->magic = ZSLAB_INSTANCE_MAGIC;
     z->cfg = *cfg;
     z->map_bytes = map_bytes;
-    z->chunk_shift = _zslab_instance_log2(cfg->chunk_bytes);
-    z->slab_shift = _zslab_instance_log2(cfg->slab_bytes);
+    z->chunk_shift = log2_of(cfg->chunk_bytes);
+    z->slab_shift = log2_of(cfg->slab_bytes);
     _zslab_chunk_layout(z);
     zslab_assert(z->first_slab < z->slab_count);
     _zslab_registry_init(z, (uint8_t *)z + registry_offset,
@@ -114,7 +114,7 @@ int zslab_create(const zslab_config_t *cfg, zslab_t **out)
     if (!config_is_valid(cfg))
         return ZSLAB_ERR_INVALID;
 
-    uint32_t chunk_shift = _zslab_instance_log2(cfg->chunk_bytes);
+    uint32_t chunk_shift = log2_of(cfg->chunk_bytes);
     size_t registry_entries = (size_t)1
                               << (ZSLAB_ADDRESS_BITS - chunk_shift - ZSLAB_REGISTRY_LEAF_BITS);
     size_t registry_offset =

@@ -292,10 +292,8 @@ void _zslab_large_free(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, 
 
 /* instance.c: zslab_config_default(), zslab_create(), zslab_destroy(),
  * zslab_strerror() */
-uint32_t _zslab_instance_log2(size_t power_of_two);
 
 /* stats.c: zslab_get_counters(), zslab_reset_counters(), zslab_merge_counters() */
-void _zslab_stats_reset(zslab_stats_t *stats);
 
 /* report/format.c: a bounded string builder, and zslab_format_counters() */
 typedef struct zslab_fmt {

@@ -30,7 +30,7 @@ static void snapshot_add(zslab_counters_t *out, const zslab_stats_t *s)
 
 /* Counters go to 0; a gauge keeps its current value, its peak drops to it.
  * The caller holds the lock that owns @stats. */
-void _zslab_stats_reset(zslab_stats_t *s)
+static void stats_reset(zslab_stats_t *s)
 {
 #define RESET_COUNTER(name, doc) atomic_store_explicit(&s->name, 0, memory_order_relaxed);
 #define RESET_GAUGE(name, doc)                                                                     \
@@ -72,10 +72,10 @@ void zslab_reset_counters(zslab_t *z)
 {
     for (unsigned i = 0; i < ZSLAB_CLASS_COUNT; i++) {
         zslab_platform_lock_acquire(&z->classes[i].lock);
-        _zslab_stats_reset(&z->classes[i].stats);
+        stats_reset(&z->classes[i].stats);
         zslab_platform_lock_release(&z->classes[i].lock);
     }
     zslab_platform_lock_acquire(&z->chunk_lock);
-    _zslab_stats_reset(&z->stats);
+    stats_reset(&z->stats);
     zslab_platform_lock_release(&z->chunk_lock);
 }
