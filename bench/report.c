@@ -113,8 +113,8 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
     printf("Workload: allocate all, then free all in order; each call timed alone, %s\n",
            opt->touch_timed ? "with the first write to the object (--touch)"
                             : "the first write to the object untimed (--touch times it)");
-    printf("Config:   chunk %zu KiB, slab %zu KiB, class cache %u slabs, prefault %s\n",
-           ZSLAB_DEFAULT_CHUNK_BYTES >> 10, ZSLAB_DEFAULT_SLAB_BYTES >> 10,
+    printf("Config:   chunk %zu MiB, slab %zu KiB, class cache %u slabs, prefault %s\n",
+           ZSLAB_DEFAULT_CHUNK_BYTES >> 20, ZSLAB_DEFAULT_SLAB_BYTES >> 10,
            ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
            opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
     printf("Timer:    TSC, lfence/rdtscp-serialized, %.1f MHz against CLOCK_MONOTONIC%s\n",
@@ -125,7 +125,7 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
            (double)timer->overhead_median_ticks / timer->ticks_per_ns,
            (double)timer->overhead_min_ticks / timer->ticks_per_ns);
     printf("Timer resolution: %.1f ns (the TSC advances %" PRIu64 " ticks at a time here; "
-           "percentiles are multiples of it)\n\n",
+           "percentiles move in steps of it)\n\n",
            (double)timer->resolution_ticks / timer->ticks_per_ns, timer->resolution_ticks);
 
     print_latency("Allocation Latency", &s->alloc);
