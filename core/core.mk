@@ -18,8 +18,9 @@ ZSLAB_OBJS := $(CORE_OBJS) $(CORE_PLATFORM_OBJS)
 LIBZSLAB_A := $(LIB)/libzslab.a
 LIBZSLAB_SO := $(LIB)/libzslab.so.$(ZSLAB_VERSION)
 
-# gcc turns byte loops into memset/memcpy calls unless told not to; clang does
-# not under -ffreestanding (and rejects the gcc flag).
+# -ffreestanding -fno-builtin keep gcc 12 and clang from turning byte loops
+# into memset/memcpy calls; gcc before 10 did it anyway, hence the extra gcc
+# flag (clang rejects it).  check-freestanding verifies the result with nm.
 CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
 CORE_FREESTANDING_FLAGS := -ffreestanding -fno-builtin -fno-stack-protector \
 	$(if $(CC_IS_CLANG),,-fno-tree-loop-distribute-patterns)

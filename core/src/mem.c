@@ -2,8 +2,9 @@
 /*
  * mem.c - the core's own byte loops.  The core never calls memset or memcmp
  * (a freestanding build has none); these stay loops because the core is
- * built with -fno-builtin and, under gcc, -fno-tree-loop-distribute-patterns.
- * `make check-freestanding` proves no memset/memcpy call is emitted.
+ * built with -ffreestanding -fno-builtin (and, for old gcc,
+ * -fno-tree-loop-distribute-patterns).  `make check-freestanding` proves no
+ * memset/memcpy call is emitted.
  */
 #include "internal.h"
 
