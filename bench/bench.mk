@@ -10,9 +10,11 @@ BENCH_ARGS ?=
 $(BENCH_OBJS): CPPFLAGS += -Icore/include
 
 # Linked with the static library: direct calls, as an application would get.
-$(BENCHMARK_ACCURATE): $(BENCH_OBJS) $(LIBZSLAB_A)
+# The root includes fragments in alphabetical order, so bench/ is read before
+# core/core.mk defines LIBZSLAB_A: name the library by its path.
+$(BENCHMARK_ACCURATE): $(BENCH_OBJS) $(LIB)/libzslab.a
 	@mkdir -p $(@D)
-	$(LINK) -o $@ $(BENCH_OBJS) $(LIBZSLAB_A) -pthread -lm
+	$(LINK) -o $@ $(BENCH_OBJS) $(LIB)/libzslab.a -pthread -lm
 
 ALL_TARGETS += $(BENCHMARK_ACCURATE)
 
