@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - benchmark_accurate's output: the Phase 1.5 sections (text) or
+ * one JSON object.  Latencies are net of the timer's median overhead, which is
+ * printed with them.  The regression lines are Phase 1.5's thresholds, for
+ * reading; nothing here fails the program.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "accurate.h"
+
+#define P50_LIMIT_NS          50.0
+#define P99_LIMIT_NS          2000.0
+#define PLATFORM_CALLS_TARGET 100.0 /* per 1M allocations */
+
+struct check {
+    const char *name; /* the failure condition, as the release note words it */
+    const char *meaning;
+    bool pass;
+    double value;
+    char detail[80];
+};
+
+enum { CHECK_COUNT = 5 };
+
+static double calls_per_million(const struct options *opt, const struct run_result *r)
+{
+    return (double)(r->platform_maps + r->platform_unmaps) * ALLOCS_PER_MILLION /
+           (double)opt->iterations;
+}
+
+static void regression_checks(const struct options *opt, const struct summary *s,
+                              struct check out[CHECK_COUNT])
+{
+    const zslab_counters_t *c = &s->last.counters;
+    double calls = calls_per_million(opt, &s->last);
+    out[0] = (struct check){"p50 > 50ns", "fast path degraded", s->alloc.p50_ns <= P50_LIMIT_NS,
+                            s->alloc.p50_ns, ""};
+    snprintf(out[0].detail, sizeof(out[0].detail), "p50 = %.0f ns", s->alloc.p50_ns);
+    out[1] = (struct check){"p99 > 2000ns", "cache not working", s->alloc.p99_ns <= P99_LIMIT_NS,
+                            s->alloc.p99_ns, ""};
+    snprintf(out[1].detail, sizeof(out[1].detail), "p99 = %.0f ns", s->alloc.p99_ns);
+    out[2] = (struct check){"current_partial_miss > 0", "fast path broken",
+                            c->current_partial_miss == 0, (double)c->current_partial_miss, ""};
+    snprintf(out[2].detail, sizeof(out[2].detail), "current_partial_miss = %" PRIu64,
+             c->current_partial_miss);
+    out[3] = (struct check){"slow_path_hits != new_slab_count", "logic error",
+                            c->slow_path_hits == c->new_slab_count,
+                            (double)c->slow_path_hits - (double)c->new_slab_count, ""};
+    snprintf(out[3].detail, sizeof(out[3].detail), "%" PRIu64 " %s %" PRIu64, c->slow_path_hits,
+             out[3].pass ? "==" : "!=", c->new_slab_count);
+    out[4] = (struct check){"platform memory calls > 100 per 1M allocations",
+                            "chunks not amortizing", calls <= PLATFORM_CALLS_TARGET, calls, ""};
+    snprintf(out[4].detail, sizeof(out[4].detail), "%.0f per 1M", calls);
+}
+
+static size_t class_bytes(const struct options *opt)
+{
+    size_t b = zslab_class_size(zslab_class_of(opt->object_bytes));
+    return b ? b : opt->object_bytes;
+}
+
+/* One sentence naming what the allocations at or above p999 were doing. */
+static void attribution(char *buf, size_t size, const struct summary *s)
+{
+    const struct tail *t = &s->last.alloc_p999;
+    const zslab_counters_t *c = &s->last.counters;
+    uint64_t slow = t->ops[CAUSE_SLOW] + t->ops[CAUSE_PLATFORM];
+    uint64_t total = slow + t->ops[CAUSE_FAST];
+    if (c->large_allocs) {
+        snprintf(buf, size,
+                 "every allocation above %u B maps its own memory from the platform (%" PRIu64
+                 " large allocations); %" PRIu64 " of the %" PRIu64
+                 " allocations at or above p999 mapped memory",
+                 ZSLAB_MAX_CLASS_BYTES, c->large_allocs, t->ops[CAUSE_PLATFORM], total);
+    } else if (slow >= t->ops[CAUSE_FAST]) {
+        snprintf(
+            buf, size,
+            "p99/p999 spikes primarily from %" PRIu64 " new slab allocations (%" PRIu64
+            " carved from chunks, %" PRIu64 " from the slab cache): %" PRIu64 " of the %" PRIu64
+            " allocations at or above p999 took the slow path, %" PRIu64 " of them mapping a chunk",
+            c->new_slab_count, c->cache_misses, c->cache_hits, slow, total, t->ops[CAUSE_PLATFORM]);
+    } else {
+        snprintf(buf, size,
+                 "p99/p999 spikes primarily from fast-path outliers (interrupts, preemption, "
+                 "cache misses): %" PRIu64 " of the %" PRIu64
+                 " allocations at or above p999 took the fast path; %" PRIu64
+                 " were new slab allocations (%" PRIu64 " mapping a chunk) of the %" PRIu64
+                 " in the run",
+                 t->ops[CAUSE_FAST], total, slow, t->ops[CAUSE_PLATFORM], c->new_slab_count);
+    }
+}
+
+static void print_latency(const char *title, const struct latency *l)
+{
+    printf("--- %s ---\n", title);
+    printf("Average: %.1f ns\n", l->average_ns);
+    printf("p50:     %.0f ns\n", l->p50_ns);
+    printf("p99:     %.0f ns\n", l->p99_ns);
+    printf("p999:    %.0f ns\n\n", l->p999_ns);
+}
+
+void report_text(const struct options *opt, const struct tsc_timer *timer, const struct summary *s)
+{
+    const zslab_counters_t *c = &s->last.counters;
+    char line[512];
+    struct check checks[CHECK_COUNT];
+
+    printf("ZNS-Slab benchmark_accurate: %zu B objects (size class %zu B), %zu iterations, "
+           "median of %d runs\n",
+           opt->object_bytes, class_bytes(opt), opt->iterations, opt->runs);
+    printf("Workload: allocate all, then free all in order; each call timed alone, %s\n",
+           opt->touch_timed ? "with the first write to the object (--touch)"
+                            : "the first write to the object untimed (--touch times it)");
+    printf("Config:   chunk %zu MiB, slab %zu KiB, class cache %u slabs, prefault %s\n",
+           ZSLAB_DEFAULT_CHUNK_BYTES >> 20, ZSLAB_DEFAULT_SLAB_BYTES >> 10,
+           ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
+           opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
+    printf("Timer:    TSC, lfence/rdtscp-serialized, %.1f MHz against CLOCK_MONOTONIC%s\n",
+           timer->ticks_per_ns * 1e3, timer->invariant ? "" : " (TSC NOT invariant: unreliable)");
+    printf("Timer overhead: %.1f ns per measurement (mean of 1M empty ones; median %.1f, min "
+           "%.1f), subtracted from every latency below\n",
+           timer->overhead_ticks / timer->ticks_per_ns,
+           (double)timer->overhead_median_ticks / timer->ticks_per_ns,
+           (double)timer->overhead_min_ticks / timer->ticks_per_ns);
+    printf("Timer resolution: %.1f ns (the TSC advances %" PRIu64 " ticks at a time here; "
+           "percentiles move in steps of it)\n\n",
+           (double)timer->resolution_ticks / timer->ticks_per_ns, timer->resolution_ticks);
+
+    print_latency("Allocation Latency", &s->alloc);
+    print_latency("Free Latency", &s->free);
+
+    if (c->large_allocs)
+        printf("--- Tail Latency Attribution (%zuB large objects) ---\n", opt->object_bytes);
+    else
+        printf("--- Tail Latency Attribution (%zuB size class) ---\n", class_bytes(opt));
+    printf("Slow path hits:             %" PRIu64 "\n", c->slow_path_hits);
+    printf("New slabs allocated:        %" PRIu64 "\n", c->new_slab_count);
+    printf("Moves PARTIAL->FULL:        %" PRIu64 "\n", c->list_move_partial_to_full);
+    printf("Moves FULL->PARTIAL:        %" PRIu64 "\n", c->list_move_full_to_partial);
+    printf("current_partial misses:     %" PRIu64 "\n", c->current_partial_miss);
+    printf("Slab cache hits/misses:     %" PRIu64 " / %" PRIu64 "\n", c->cache_hits,
+           c->cache_misses);
+    printf("Platform memory calls:      %" PRIu64 " (%" PRIu64 " map, %" PRIu64
+           " unmap) = %.0f per 1M allocations\n",
+           s->last.platform_maps + s->last.platform_unmaps, s->last.platform_maps,
+           s->last.platform_unmaps, calls_per_million(opt, &s->last));
+    attribution(line, sizeof(line), s);
+    printf("Attribution: %s\n\n", line);
+
+    printf("--- Regression Detection ---\n");
+    regression_checks(opt, s, checks);
+    for (int i = 0; i < CHECK_COUNT; i++)
+        printf("%s  %s -> %s (%s)\n", checks[i].pass ? "PASS" : "FAIL", checks[i].name,
+               checks[i].meaning, checks[i].detail);
+}
+
+static void json_latency(const char *name, const struct latency *l)
+{
+    printf("  \"%s\": {\"average\": %.1f, \"p50\": %.0f, \"p99\": %.0f, \"p999\": %.0f},\n", name,
+           l->average_ns, l->p50_ns, l->p99_ns, l->p999_ns);
+}
+
+static void json_tail(const char *name, const struct tail *t, bool last)
+{
+    printf("    \"%s\": {\"threshold_ns\": %.0f, \"fast\": %" PRIu64 ", \"slow\": %" PRIu64
+           ", \"platform\": %" PRIu64 "}%s\n",
+           name, t->threshold_ns, t->ops[CAUSE_FAST], t->ops[CAUSE_SLOW], t->ops[CAUSE_PLATFORM],
+           last ? "" : ",");
+}
+
+void report_json(const struct options *opt, const struct tsc_timer *timer, const struct summary *s)
+{
+    const zslab_counters_t *c = &s->last.counters;
+    char line[512];
+    struct check checks[CHECK_COUNT];
+
+    printf("{\n  \"benchmark\": \"benchmark_accurate\",\n");
+    printf("  \"object_bytes\": %zu,\n  \"class_bytes\": %zu,\n  \"iterations\": %zu,\n"
+           "  \"runs\": %d,\n  \"touch_timed\": %s,\n",
+           opt->object_bytes, class_bytes(opt), opt->iterations, opt->runs,
+           opt->touch_timed ? "true" : "false");
+    printf("  \"config\": {\"chunk_bytes\": %zu, \"slab_bytes\": %zu, \"class_cache_slabs\": %u, "
+           "\"prefault\": \"%s\"},\n",
+           ZSLAB_DEFAULT_CHUNK_BYTES, ZSLAB_DEFAULT_SLAB_BYTES, ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
+           opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
+    printf("  \"timer\": {\"source\": \"tsc\", \"mhz\": %.1f, \"invariant\": %s, "
+           "\"overhead_ns\": %.1f, \"overhead_median_ns\": %.1f, \"overhead_min_ns\": %.1f, "
+           "\"resolution_ns\": %.3f, \"overhead_subtracted\": true},\n",
+           timer->ticks_per_ns * 1e3, timer->invariant ? "true" : "false",
+           timer->overhead_ticks / timer->ticks_per_ns,
+           (double)timer->overhead_median_ticks / timer->ticks_per_ns,
+           (double)timer->overhead_min_ticks / timer->ticks_per_ns,
+           (double)timer->resolution_ticks / timer->ticks_per_ns);
+    json_latency("alloc_ns", &s->alloc);
+    json_latency("free_ns", &s->free);
+    const char *sep = "";
+    printf("  \"counters\": {");
+#define JSON_COUNTER(name, doc)                                                                    \
+    printf("%s\"%s\": %" PRIu64, sep, #name, c->name);                                             \
+    sep = ", ";
+#define JSON_GAUGE(name, doc)                                                                      \
+    printf("%s\"%s\": {\"current\": %" PRIu64 ", \"peak\": %" PRIu64 "}", sep, #name,              \
+           c->name.current, c->name.peak);                                                         \
+    sep = ", ";
+    ZSLAB_COUNTER_LIST(JSON_COUNTER, JSON_GAUGE)
+#undef JSON_COUNTER
+#undef JSON_GAUGE
+    printf("},\n");
+    printf("  \"platform_calls\": {\"map\": %" PRIu64 ", \"unmap\": %" PRIu64
+           ", \"per_million_allocations\": %.1f},\n",
+           s->last.platform_maps, s->last.platform_unmaps, calls_per_million(opt, &s->last));
+    printf("  \"tail\": {\n");
+    json_tail("alloc_p99", &s->last.alloc_p99, false);
+    json_tail("alloc_p999", &s->last.alloc_p999, false);
+    json_tail("free_p999", &s->last.free_p999, true);
+    printf("  },\n");
+    attribution(line, sizeof(line), s);
+    printf("  \"attribution\": \"%s\",\n", line);
+    printf("  \"regression\": [\n");
+    regression_checks(opt, s, checks);
+    for (int i = 0; i < CHECK_COUNT; i++)
+        printf("    {\"check\": \"%s\", \"meaning\": \"%s\", \"value\": %.1f, \"pass\": %s}%s\n",
+               checks[i].name, checks[i].meaning, checks[i].value,
+               checks[i].pass ? "true" : "false", i + 1 < CHECK_COUNT ? "," : "");
+    printf("  ]\n}\n");
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * platform.h - the platform contract: everything the allocator core needs from
+ * its environment, as link-time functions (firmware style).
+ *
+ * The core (core/src) is freestanding: it calls nothing but the functions
+ * below, and `make check-freestanding` proves it with `nm -u`.  A platform is
+ * one set of definitions of these functions; core/platform/linux/ is the hosted
+ * one (mmap, pthread, getcpu, clock_gettime, stderr).  A firmware port writes
+ * its own and links it with the core.
+ *
+ * Rules that hold for every function here:
+ *   - thread-safe: any thread may call any function at any time;
+ *   - never calls back into the core (no re-entry), except on_exit of
+ *     zslab_platform_thread_slot(), at thread exit;
+ *   - the core never holds one of its locks while it calls log, or panic for
+ *     bad input (only a failed internal assertion panics with a lock held).
+ *
+ * This header is freestanding: it includes only <stddef.h> and <stdint.h>.
+ */
+#ifndef ZSLAB_PLATFORM_H
+#define ZSLAB_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Granularity of zslab_platform_map(): every length and alignment is a
+ * multiple of this, in bytes. */
+#define ZSLAB_PLATFORM_PAGE_BYTES 4096u
+
+/* "No NUMA preference": the node argument of zslab_platform_map(). */
+#define ZSLAB_PLATFORM_NODE_ANY (-1)
+
+/* Flags for zslab_platform_map(). */
+#define ZSLAB_PLATFORM_MAP_PREFAULT 0x1u /* back every page now, not on first touch */
+
+/**
+ * zslab_platform_map() - get zero-filled, page-aligned memory.
+ * @bytes: length, bytes; a non-zero multiple of ZSLAB_PLATFORM_PAGE_BYTES.
+ * @align: alignment of the returned address, bytes; a power of two, at least
+ *         ZSLAB_PLATFORM_PAGE_BYTES (the core asks 2 MiB for chunks).
+ * @node:  NUMA node to place the pages on (a preference, as MPOL_PREFERRED),
+ *         or ZSLAB_PLATFORM_NODE_ANY.
+ * @flags: ZSLAB_PLATFORM_MAP_* bits; unknown bits are an error.
+ *
+ * The memory is readable, writable and reads as zero.  Only this exact range
+ * is ever passed back to zslab_platform_unmap().
+ *
+ * Return: the start address, a multiple of @align; NULL when the memory is not
+ * available, when @node does not exist, or when an argument breaks the rules
+ * above.  A NULL return has no other effect.
+ */
+void *zslab_platform_map(size_t bytes, size_t align, int node, unsigned flags);
+
+/**
+ * zslab_platform_unmap() - return memory got from zslab_platform_map().
+ * @addr:  the address zslab_platform_map() returned.
+ * @bytes: the @bytes passed to that call.
+ *
+ * Whole mappings only.  Returning memory cannot fail; a platform that detects
+ * a broken call (a range it never handed out) panics.
+ */
+void zslab_platform_unmap(void *addr, size_t bytes);
+
+/* Storage for one lock, filled by the platform; the core never looks inside.
+ * The Linux platform static-asserts that its lock fits. */
+#define ZSLAB_PLATFORM_LOCK_BYTES 64u
+typedef struct zslab_platform_lock {
+    _Alignas(16) unsigned char opaque[ZSLAB_PLATFORM_LOCK_BYTES];
+} zslab_platform_lock_t;
+
+/**
+ * zslab_platform_lock_init() - make @lock an unlocked mutual-exclusion lock.
+ * @lock: zero-filled or previously finalized storage.
+ *
+ * Cannot fail.  The lock is not recursive.
+ */
+void zslab_platform_lock_init(zslab_platform_lock_t *lock);
+
+/**
+ * zslab_platform_lock_fini() - release what lock_init() set up.
+ * @lock: an unlocked lock.
+ */
+void zslab_platform_lock_fini(zslab_platform_lock_t *lock);
+
+/**
+ * zslab_platform_lock_acquire() - take @lock, waiting while another thread has
+ * it.  Acquire ordering: what the previous holder wrote before its release is
+ * visible afterwards.  Cannot fail.
+ * @lock: an initialized lock not held by the caller.
+ */
+void zslab_platform_lock_acquire(zslab_platform_lock_t *lock);
+
+/**
+ * zslab_platform_lock_release() - give @lock back (release ordering).
+ * @lock: a lock held by the caller.
+ */
+void zslab_platform_lock_release(zslab_platform_lock_t *lock);
+
+/**
+ * zslab_platform_getcpu() - where the calling thread runs now.
+ * @cpu:  set to the CPU number (0-based); may be NULL.
+ * @node: set to the NUMA node of that CPU (0 on a machine without NUMA);
+ *        may be NULL.
+ *
+ * The answer may be stale as soon as it returns (the thread may migrate); it is
+ * a placement hint, never a correctness fact.
+ */
+void zslab_platform_getcpu(uint32_t *cpu, uint32_t *node);
+
+/**
+ * zslab_platform_now_ns() - a monotonic clock.
+ *
+ * Return: nanoseconds since an arbitrary fixed point; never goes backwards.
+ */
+uint64_t zslab_platform_now_ns(void);
+
+/* Per-thread slot (for Phase 2's thread caches). */
+typedef void (*zslab_platform_thread_exit_fn)(void *value);
+
+/**
+ * zslab_platform_thread_slot() - the calling thread's slot for the core.
+ * @on_exit: called as on_exit(value) when the thread exits while its slot
+ *           holds a non-NULL value; the most recent non-NULL @on_exit wins.
+ *           May be NULL.
+ *
+ * The slot is one pointer that only the calling thread reads and writes, NULL
+ * when the thread starts.  The core keeps its per-thread state there instead
+ * of using _Thread_local, which a freestanding core cannot rely on.
+ *
+ * Return: the slot's address, valid until the thread exits; never NULL.
+ */
+void **zslab_platform_thread_slot(zslab_platform_thread_exit_fn on_exit);
+
+/* Levels of zslab_platform_log(), most severe first. */
+enum zslab_log_level {
+    ZSLAB_LOG_ERROR = 0, /* bad input or lost memory: someone must look */
+    ZSLAB_LOG_WARN = 1,  /* degraded, but correct */
+    ZSLAB_LOG_INFO = 2,
+    ZSLAB_LOG_DEBUG = 3,
+};
+
+/**
+ * zslab_platform_log() - report one message.
+ * @level: an enum zslab_log_level value.
+ * @msg:   a NUL-terminated line without the trailing newline, already
+ *         prefixed "zslab: " by the core.
+ *
+ * The platform decides where it goes (Linux: one write() to stderr).  Must
+ * not allocate from the core.
+ */
+void zslab_platform_log(int level, const char *msg);
+
+/**
+ * zslab_platform_panic() - stop: the core found a broken invariant or a bad
+ * free it was configured to treat as fatal.
+ * @msg: a NUL-terminated line, as for zslab_platform_log().
+ *
+ * Never returns (Linux: logs @msg, then abort()).
+ */
+_Noreturn void zslab_platform_panic(const char *msg);
+
+#endif /* ZSLAB_PLATFORM_H */

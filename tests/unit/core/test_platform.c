@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* test_platform.c - the Linux platform keeps the contract of platform.h. */
+#include "harness.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE         ZSLAB_PLATFORM_PAGE_BYTES
+#define TWO_MIB      ((size_t)2 << 20)
+#define LOCK_THREADS 4
+#define LOCK_ROUNDS  100000
+#define NO_SUCH_NODE 4000
+
+static size_t resident(void *p, size_t bytes)
+{
+    unsigned char vec[TWO_MIB / PAGE];
+    assert_int_equal(mincore(p, bytes, vec), 0);
+    size_t n = 0;
+    for (size_t i = 0; i < bytes / PAGE; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+static void map_returns_aligned_zeroed_memory(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 8; i++) {
+        unsigned char *p = zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, 0);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % TWO_MIB, 0);
+        assert_int_equal(p[0] | p[TWO_MIB / 2] | p[TWO_MIB - 1], 0);
+        memset(p, 0xff, TWO_MIB);
+        zslab_platform_unmap(p, TWO_MIB);
+    }
+}
+
+static void map_refuses_arguments_outside_the_contract(void **state)
+{
+    (void)state;
+    assert_null(zslab_platform_map(0, PAGE, ZSLAB_PLATFORM_NODE_ANY, 0));
+    assert_null(zslab_platform_map(PAGE + 1, PAGE, ZSLAB_PLATFORM_NODE_ANY, 0));
+    assert_null(zslab_platform_map(PAGE, 3 * PAGE, ZSLAB_PLATFORM_NODE_ANY, 0));
+    assert_null(zslab_platform_map(PAGE, PAGE / 2, ZSLAB_PLATFORM_NODE_ANY, 0));
+    assert_null(zslab_platform_map(PAGE, PAGE, ZSLAB_PLATFORM_NODE_ANY, 0x80));
+    assert_null(zslab_platform_map(SIZE_MAX - PAGE + 1, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, 0));
+    assert_null(zslab_platform_map(PAGE, PAGE, NO_SUCH_NODE, 0));
+    void *p = zslab_platform_map(PAGE, PAGE, 0, 0); /* node 0 exists everywhere */
+    assert_non_null(p);
+    zslab_platform_unmap(p, PAGE);
+}
+
+static void prefault_backs_every_page_and_the_default_none(void **state)
+{
+    (void)state;
+    void *lazy = zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, 0);
+    void *eager =
+        zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, ZSLAB_PLATFORM_MAP_PREFAULT);
+    assert_non_null(lazy);
+    assert_non_null(eager);
+    assert_int_equal(resident(lazy, TWO_MIB), 0);
+    assert_int_equal(resident(eager, TWO_MIB), TWO_MIB / PAGE);
+    zslab_platform_unmap(lazy, TWO_MIB);
+    zslab_platform_unmap(eager, TWO_MIB);
+}
+
+static zslab_platform_lock_t shared_lock;
+static long shared_counter;
+
+static void *lock_worker(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < LOCK_ROUNDS; i++) {
+        zslab_platform_lock_acquire(&shared_lock);
+        shared_counter++;
+        zslab_platform_lock_release(&shared_lock);
+    }
+    return NULL;
+}
+
+static void lock_excludes_other_threads(void **state)
+{
+    (void)state;
+    pthread_t t[LOCK_THREADS];
+    zslab_platform_lock_init(&shared_lock);
+    shared_counter = 0;
+    for (int i = 0; i < LOCK_THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, lock_worker, NULL), 0);
+    for (int i = 0; i < LOCK_THREADS; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(shared_counter, (long)LOCK_THREADS * LOCK_ROUNDS);
+    zslab_platform_lock_fini(&shared_lock);
+}
+
+static void *exit_value;
+static int exit_calls;
+
+static void on_thread_exit(void *value)
+{
+    exit_value = value;
+    exit_calls++;
+}
+
+static bool worker_slot_started_empty;
+
+/* No cmocka asserts here: they must run on the test's thread. */
+static void *slot_worker(void *arg)
+{
+    void **slot = zslab_platform_thread_slot(on_thread_exit);
+    worker_slot_started_empty = *slot == NULL;
+    *slot = arg;
+    return slot;
+}
+
+static void thread_slot_is_per_thread_and_handed_back_at_exit(void **state)
+{
+    (void)state;
+    static int token;
+    void **mine = zslab_platform_thread_slot(NULL);
+    assert_ptr_equal(mine, zslab_platform_thread_slot(NULL));
+    pthread_t t;
+    void *theirs;
+    exit_calls = 0;
+    assert_int_equal(pthread_create(&t, NULL, slot_worker, &token), 0);
+    pthread_join(t, &theirs);
+    assert_true(worker_slot_started_empty);
+    assert_ptr_not_equal(theirs, mine);
+    assert_int_equal(exit_calls, 1);
+    assert_ptr_equal(exit_value, &token);
+}
+
+static void where_and_when(void **state)
+{
+    (void)state;
+    uint32_t cpu = UINT32_MAX, node = UINT32_MAX;
+    zslab_platform_getcpu(&cpu, &node);
+    assert_true(cpu < (uint32_t)sysconf(_SC_NPROCESSORS_CONF));
+    assert_true(node < NO_SUCH_NODE);
+    zslab_platform_getcpu(NULL, NULL);
+
+    uint64_t t0 = zslab_platform_now_ns();
+    struct timespec nap = {0, 2000000}; /* 2 ms */
+    nanosleep(&nap, NULL);
+    uint64_t t1 = zslab_platform_now_ns();
+    assert_true(t1 - t0 >= 2000000);
+}
+
+int run_platform_tests(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(map_returns_aligned_zeroed_memory),
+        cmocka_unit_test(map_refuses_arguments_outside_the_contract),
+        cmocka_unit_test(prefault_backs_every_page_and_the_default_none),
+        cmocka_unit_test(lock_excludes_other_threads),
+        cmocka_unit_test(thread_slot_is_per_thread_and_handed_back_at_exit),
+        cmocka_unit_test(where_and_when),
+    };
+    return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/* test_slab.c - slab lists (PARTIAL/FULL), the slab cache, bump allocation. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define OBJ_BYTES   128
+#define OBJ_CLASS   15
+#define PER_SLAB    (ZSLAB_DEFAULT_SLAB_BYTES / OBJ_BYTES) /* 512 */
+#define THP_SETTING "/sys/kernel/mm/transparent_hugepage/enabled"
+#define PAGE        4096
+
+static void alloc_n(zslab_t *z, void **out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = zslab_alloc(z, OBJ_BYTES);
+        assert_non_null(out[i]);
+    }
+}
+
+static void free_range(zslab_t *z, void **objs, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        zslab_free(z, objs[i]);
+}
+
+/* Phase 1.5's list rules, step by step, with the exact counters. */
+static void slab_moves_partial_full_partial_and_through_the_cache(void **state)
+{
+    (void)state;
+    zslab_t *z = harness_instance();
+    const zslab_class_t *c = &z->classes[OBJ_CLASS];
+    void **objs = calloc(2 * PER_SLAB + 1, sizeof(void *));
+
+    alloc_n(z, objs, PER_SLAB); /* slab A fills up */
+    zslab_counters_t k = harness_counters(z, OBJ_CLASS);
+    assert_int_equal(k.slow_path_hits, 1);
+    assert_int_equal(k.new_slab_count, 1);
+    assert_int_equal(k.list_move_partial_to_full, 1);
+    assert_int_equal(k.cache_misses, 1);
+    assert_int_equal(c->full.count, 1);
+    assert_int_equal(c->partial.count, 0);
+
+    alloc_n(z, objs + PER_SLAB, 1); /* slab B */
+    k = harness_counters(z, OBJ_CLASS);
+    assert_int_equal(k.slow_path_hits, 2);
+    assert_int_equal(k.new_slab_count, 2);
+    assert_int_equal(c->partial.count, 1);
+
+    zslab_free(z, objs[0]); /* A: FULL -> PARTIAL, at the head */
+    k = harness_counters(z, OBJ_CLASS);
+    assert_int_equal(k.list_move_full_to_partial, 1);
+    assert_int_equal(c->partial.count, 2);
+    assert_int_equal(c->full.count, 0);
+
+    free_range(z, objs, 1, PER_SLAB); /* A empties, but is the head: stays */
+    assert_int_equal(harness_counters(z, OBJ_CLASS).cache_pushes, 0);
+    zslab_free(z, objs[PER_SLAB]); /* B empties and is not the head: cached */
+    k = harness_counters(z, OBJ_CLASS);
+    assert_int_equal(k.cache_pushes, 1);
+    assert_int_equal(k.slabs_in_use.current, 1);
+    assert_int_equal(k.slabs_in_use.peak, 2);
+    assert_int_equal(c->cache.count, 1);
+    harness_assert_instance_valid(z);
+
+    alloc_n(z, objs, PER_SLAB); /* all from A: no slow path */
+    assert_int_equal(harness_counters(z, OBJ_CLASS).slow_path_hits, 2);
+    alloc_n(z, objs + PER_SLAB, 1); /* B comes back from the cache */
+    k = harness_counters(z, OBJ_CLASS);
+    assert_int_equal(k.slow_path_hits, 3);
+    assert_int_equal(k.new_slab_count, 3);
+    assert_int_equal(k.cache_hits, 1);
+    assert_int_equal(k.cache_misses, 2);
+    assert_int_equal(k.current_partial_miss, 0);
+    assert_int_equal(c->cache.count, 0);
+    harness_assert_instance_valid(z);
+    free(objs);
+    zslab_destroy(z);
+}
+
+/* Five full slabs, each given one object back, then emptied: the ones that
+ * are not the partial head go to the cache while it has room. */
+static void cache_holds_at_most_its_configured_capacity(void **state)
+{
+    (void)state;
+    const uint32_t capacities[] = {0, 2, 32};
+    const size_t slabs = 5;
+    for (size_t t = 0; t < sizeof(capacities) / sizeof(capacities[0]); t++) {
+        zslab_config_t cfg;
+        zslab_config_default(&cfg);
+        cfg.class_cache_slabs = capacities[t];
+        zslab_t *z = harness_instance_with(&cfg);
+        void **objs = calloc(slabs * PER_SLAB, sizeof(void *));
+        alloc_n(z, objs, slabs * PER_SLAB);
+        for (size_t s = 0; s < slabs; s++)
+            zslab_free(z, objs[s * PER_SLAB]);
+        for (size_t s = 0; s < slabs; s++)
+            free_range(z, objs, s * PER_SLAB + 1, (s + 1) * PER_SLAB);
+        uint32_t expect = capacities[t] < slabs - 1 ? capacities[t] : (uint32_t)slabs - 1;
+        assert_int_equal(z->classes[OBJ_CLASS].cache.count, expect);
+        assert_int_equal(harness_counters(z, OBJ_CLASS).cache_pushes, expect);
+        assert_int_equal(harness_counters(z, OBJ_CLASS).slabs_in_use.current, slabs - expect);
+        harness_assert_instance_valid(z);
+        free(objs);
+        zslab_destroy(z);
+    }
+}
+
+static void freed_object_is_reused_first(void **state)
+{
+    (void)state;
+    zslab_t *z = harness_instance();
+    void *a = zslab_alloc(z, 64);
+    void *b = zslab_alloc(z, 64);
+    zslab_free(z, a);
+    assert_ptr_equal(zslab_alloc(z, 64), a);
+    assert_ptr_not_equal(zslab_alloc(z, 64), b);
+    zslab_destroy(z);
+}
+
+/* Every class fills a slab, spills into a second, and gives all back. */
+static void every_class_fills_and_empties_its_slabs(void **state)
+{
+    (void)state;
+    zslab_t *z = harness_instance();
+    for (int cls = 0; cls < ZSLAB_CLASS_COUNT; cls++) {
+        size_t bytes = zslab_class_size(cls);
+        size_t n = ZSLAB_DEFAULT_SLAB_BYTES / bytes + 1;
+        void **objs = calloc(n, sizeof(void *));
+        for (size_t i = 0; i < n; i++) {
+            objs[i] = zslab_alloc(z, bytes);
+            assert_non_null(objs[i]);
+            memset(objs[i], 0xa5, bytes);
+        }
+        zslab_counters_t k = harness_counters(z, cls);
+        assert_int_equal(k.new_slab_count, 2);
+        assert_int_equal(k.bytes_in_use.current, n * bytes);
+        harness_assert_instance_valid(z);
+        for (size_t i = 0; i < n; i++)
+            zslab_free_sized(z, objs[i], bytes);
+        assert_int_equal(harness_counters(z, cls).bytes_in_use.current, 0);
+        free(objs);
+    }
+    harness_assert_instance_valid(z);
+    zslab_destroy(z);
+}
+
+static int resident_pages(void *start, size_t pages)
+{
+    unsigned char vec[ZSLAB_DEFAULT_SLAB_BYTES / PAGE];
+    assert_true(pages <= sizeof(vec));
+    assert_int_equal(mincore(start, pages * PAGE, vec), 0);
+    int n = 0;
+    for (size_t i = 0; i < pages; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+/* The design claim: metadata lives outside object pages and fresh objects come
+ * from a bump pointer, so alloc touches no page of a fresh slab. */
+static void alloc_touches_no_page_of_a_fresh_slab(void **state)
+{
+    (void)state;
+    char thp[128] = "";
+    FILE *f = fopen(THP_SETTING, "r");
+    if (f) {
+        if (!fgets(thp, sizeof(thp), f))
+            thp[0] = '\0';
+        fclose(f);
+    }
+    if (strstr(thp, "[always]")) {
+        print_message("# skipped: transparent huge pages are [always]; a metadata write would "
+                      "back the whole chunk\n");
+        skip();
+    }
+    zslab_t *z = harness_instance();
+    const size_t bytes = 2048, pages = ZSLAB_DEFAULT_SLAB_BYTES / PAGE;
+    char *first = zslab_alloc(z, bytes);
+    char *second = zslab_alloc(z, bytes);
+    assert_ptr_equal(second, first + bytes);
+    assert_int_equal((uintptr_t)first % ZSLAB_DEFAULT_SLAB_BYTES, 0);
+    assert_int_equal(resident_pages(first, pages), 0);
+    first[0] = 1;
+    assert_int_equal(resident_pages(first, pages), 1);
+    zslab_destroy(z);
+}
+
+int run_slab_tests(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(slab_moves_partial_full_partial_and_through_the_cache),
+        cmocka_unit_test(cache_holds_at_most_its_configured_capacity),
+        cmocka_unit_test(freed_object_is_reused_first),
+        cmocka_unit_test(every_class_fills_and_empties_its_slabs),
+        cmocka_unit_test(alloc_touches_no_page_of_a_fresh_slab),
+    };
+    return cmocka_run_group_tests_name("slab", tests, NULL, NULL);
+}
