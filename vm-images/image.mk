@@ -1,0 +1,13 @@
+# vm-images/image.mk: `make image` builds the lab's guest into build/vm/ from
+# Debian packages (vm-images/build-image says how).  The recipe always runs
+# and decides itself whether anything changed: its inputs are package
+# versions and file contents, which make's timestamps cannot see.
+
+IMAGE_DIR := build/vm
+IMAGE_CACHE := build/.cache/debs
+
+DEPS += apt dpkg busybox-static nvme-cli util-linux fio e2fsprogs xz-utils binutils
+
+.PHONY: image
+image:
+	@vm-images/build-image --out $(IMAGE_DIR) --cache $(IMAGE_CACHE) --bin $(BIN)
