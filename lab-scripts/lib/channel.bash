@@ -12,51 +12,63 @@
 
 # Seconds a host reader waits beyond the command's own limit.
 READER_SLACK_S=15
-
-# awk that handles each line as it arrives: mawk buffers pipe input unless
-# told otherwise.
-if awk -W version 2>&1 | grep -q mawk; then
-    AWK_STREAM=(awk -W interactive)
-else
-    AWK_STREAM=(awk)
-fi
+# Seconds QMP gets to answer.
+QMP_LIMIT_S=10
 
 # Copies the output framed by NONCE from fd 0 to stdout as it arrives, and
 # writes the outcome to STATUS_FILE: "status N" (the command's exit status)
 # or "host-exit N" (QEMU ended first; N is its exit status, 124 on timeout).
-# Lines end with CR LF or LF; output not ending in a newline stays so.
-# Gives up after LIMIT seconds.
+# Gives up after LIMIT seconds.  Output not ending in a newline stays so.
+# Plain bash: it reads a pipe byte by byte, so it never consumes more than
+# its own frame (mawk's buffered reads lost lines here).
 read_framed() {
-    local nonce=$1 instance=$2 status_file=$3 limit=$4
-    timeout "$limit" "${AWK_STREAM[@]}" -v begin="@@ZSLAB-BEGIN $nonce@@" -v end="@@ZSLAB-END $nonce " \
-        -v host="@@ZSLAB-HOST-EXIT $instance " -v status_file="$status_file" '
-        function field(s, prefix,   v) { v = substr(s, index(s, prefix) + length(prefix)); sub(/@@.*/, "", v); return v + 0 }
-        { sub(/\r$/, "") }
-        !on && $0 == begin { on = 1; next }
-        on && (i = index($0, end)) {
-            if (i > 1) printf "%s", substr($0, 1, i - 1)
-            print "status " field($0, end) > status_file; exit
-        }
-        index($0, host) == 1 { print "host-exit " field($0, host) > status_file; exit }
-        on { print; fflush() }
-    '
+    local nonce=$1 instance=$2 status_file=$3 limit=$4 line on=0 left rest
+    local begin="@@ZSLAB-BEGIN $nonce@@" end="@@ZSLAB-END $nonce " host="@@ZSLAB-HOST-EXIT $instance "
+    local deadline=$((SECONDS + limit))
+    while left=$((deadline - SECONDS)) && ((left > 0)) && IFS= read -r -t "$left" line; do
+        line=${line%$'\r'}
+        # The host marker may end a partial line of output.
+        if [[ $line == *"$host"* ]]; then
+            ((on)) && printf '%s' "${line%%"$host"*}"
+            rest=${line#*"$host"}
+            echo "host-exit ${rest%%@@*}" >"$status_file"
+            return 0
+        elif ((on)) && [[ $line == *"$end"* ]]; then
+            printf '%s' "${line%%"$end"*}"
+            rest=${line#*"$end"}
+            echo "status ${rest%%@@*}" >"$status_file"
+            return 0
+        elif ((on)); then
+            printf '%s\n' "$line"
+        elif [[ $line == "$begin" ]]; then
+            on=1
+        fi
+    done
+    return 1
 }
 
-# Waits for the guest's READY line (a boot finished); fails on QEMU exit.
+# Waits for the guest's READY line (a boot finished); notes a QEMU exit.
 read_ready() {
-    local instance=$1 status_file=$2 limit=$3
-    timeout "$limit" "${AWK_STREAM[@]}" -v host="@@ZSLAB-HOST-EXIT $instance " -v status_file="$status_file" '
-        index($0, "@@ZSLAB-READY ") == 1 { print "ready" > status_file; exit }
-        index($0, host) == 1 { v = substr($0, length(host) + 1); sub(/@@.*/, "", v)
-            print "host-exit " v > status_file; exit }
-    '
+    local instance=$1 status_file=$2 limit=$3 line left rest
+    local host="@@ZSLAB-HOST-EXIT $instance " deadline=$((SECONDS + limit))
+    while left=$((deadline - SECONDS)) && ((left > 0)) && IFS= read -r -t "$left" line; do
+        if [[ $line == "@@ZSLAB-READY "* ]]; then
+            echo ready >"$status_file"
+            return 0
+        elif [[ $line == *"$host"* ]]; then
+            rest=${line#*"$host"}
+            echo "host-exit ${rest%%@@*}" >"$status_file"
+            return 0
+        fi
+    done
+    return 1
 }
 
 # Turns a reader's STATUS_FILE into zns-lab's exit status, with a message
 # for everything but the command's own status.  $2: the run dir.
 outcome() {
     local status_file=$1 run=$2 word code
-    read -r word code <"$status_file" 2>/dev/null || { word=none code=0; }
+    read -r word code 2>/dev/null <"$status_file" || { word=none code=0; }
     case $word in
     status) return "$code" ;;
     host-exit)
@@ -64,7 +76,7 @@ outcome() {
             note "timeout: the VM ran out of its time limit and was stopped"
             return "$EXIT_TIMEOUT"
         fi
-        note "the guest never reported (panic or boot failure; QEMU exit status $code)"
+        note "the guest never reported: $(crash_reason "$run") (QEMU exit status $code)"
         console_tail "$run"
         return "$EXIT_NO_REPORT"
         ;;
@@ -76,12 +88,30 @@ outcome() {
     esac
 }
 
-# Shows the end of the console log and of QEMU's own messages.
+# Names what the console log shows went wrong.
+crash_reason() {
+    local log=$1/console.log
+    if grep -q 'Kernel panic' "$log" 2>/dev/null; then
+        echo "the kernel panicked"
+    elif grep -q 'zns-lab-guest: FATAL' "$log" 2>/dev/null; then
+        echo "the guest's init failed"
+    else
+        echo "it powered off or failed to boot"
+    fi
+}
+
+# Shows the console log from the first sign of a crash (or its last lines),
+# and QEMU's own messages.
 console_tail() {
-    local run=$1 lines=${CONSOLE_TAIL_LINES:-25}
+    local run=$1 lines=${CONSOLE_TAIL_LINES:-25} first
     if [[ -s $run/console.log ]]; then
-        echo "--- last $lines lines of the console ($run/console.log) ---" >&2
-        tail -n "$lines" "$run/console.log" | tr -d '\r' >&2
+        first=$(grep -n -m 1 -E 'Kernel panic|sysrq: Trigger a crash|BUG:|Oops:|FATAL' "$run/console.log" | cut -d: -f1)
+        echo "--- console ($run/console.log) ---" >&2
+        if [[ -n $first ]]; then
+            tail -n "+$first" "$run/console.log" | head -n "$lines" | tr -d '\r' >&2
+        else
+            tail -n "$lines" "$run/console.log" | tr -d '\r' >&2
+        fi
     fi
     if [[ -s $run/qemu.log ]]; then
         echo "--- QEMU said ---" >&2
@@ -124,12 +154,15 @@ channel_wait_ready() {
 
 # Sends one QMP command ($2, JSON "execute" name) and waits for its reply.
 qmp_command() {
-    local run=$1 cmd=$2 id reply
+    local run=$1 cmd=$2 id reply=""
     id=$(new_nonce)
     exec {qmp}<>"$run/qmp.out"
     # Capabilities are negotiated once per QEMU; a repeat only earns an error.
     printf '{"execute":"qmp_capabilities"}\n{"execute":"%s","id":"%s"}\n' "$cmd" "$id" 1<>"$run/qmp.in"
-    reply=$(timeout 10 "${AWK_STREAM[@]}" -v id="\"$id\"" 'index($0, id) { print; exit }' <&"$qmp") || true
+    local line deadline=$((SECONDS + QMP_LIMIT_S))
+    while ((SECONDS < deadline)) && IFS= read -r -t "$QMP_LIMIT_S" line <&"$qmp"; do
+        [[ $line == *"\"$id\""* ]] && reply=$line && break
+    done
     exec {qmp}<&-
     [[ $reply == *'"return"'* ]] || die "$EXIT_LAB" "QMP $cmd failed: ${reply:-no reply}"
 }

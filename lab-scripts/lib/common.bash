@@ -5,6 +5,8 @@
 #   ZNS_LAB_IMAGE_DIR  the guest image (default: <repo>/build/vm)
 #   ZNS_LAB_STATE_DIR  run directories of the VMs (default: <repo>/build/lab)
 #   ZNS_LAB_QEMU       the QEMU binary (default: qemu-system-x86_64)
+#   ZNS_LAB_APPEND     extra kernel parameters (e.g. "loglevel=7" to debug a boot)
+#   ZNS_LAB_KEEP_RUN   set: run and shell keep their run directory for inspection
 
 LAB_TOP=$(cd "$LAB_LIB/../.." && pwd)
 IMAGE_DIR=${ZNS_LAB_IMAGE_DIR:-$LAB_TOP/build/vm}
@@ -92,5 +94,5 @@ need_image() {
 qemu_alive() {
     local pid=$1
     [[ -n $pid ]] && [[ -r /proc/$pid/cmdline ]] &&
-        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- '-name zns-lab-'
+        tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- '-name zns-lab-'
 }

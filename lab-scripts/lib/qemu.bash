@@ -29,7 +29,7 @@ qemu_build_args() {
     QEMU_ARGS=(-name "$name" -M pc,i8042=off -m "$((PROF[mem_bytes] >> 20))M"
         -smp "${PROF[cpus]},sockets=${PROF[cpus]},cores=1,threads=1"
         -nodefaults -no-user-config -display none
-        -kernel "$IMAGE_DIR/vmlinux" -initrd "$IMAGE_DIR/initramfs.img" -append "$KERNEL_CMDLINE"
+        -kernel "$IMAGE_DIR/vmlinux" -initrd "$IMAGE_DIR/initramfs.img" -append "$KERNEL_CMDLINE ${ZNS_LAB_APPEND:-}"
         -drive "if=none,id=tools,file=$IMAGE_DIR/tools.img,format=raw,readonly=on"
         -device virtio-blk-pci,drive=tools
         -device virtio-serial-pci -chardev "pipe,id=io,path=$run/io"
@@ -137,7 +137,7 @@ qemu_launch() {
         rc=$?
         echo "$rc" >"$run/exit"
         # O_RDWR: never blocks, even with no reader.
-        printf "\n@@ZSLAB-HOST-EXIT %s %d@@\n" "$instance" "$rc" 1<>"$run/io.out"
+        printf "@@ZSLAB-HOST-EXIT %s %d@@\n" "$instance" "$rc" 1<>"$run/io.out"
     ' zns-lab-launcher "$run" "$instance" "$limit" "$QEMU_KILL_GRACE_S" \
         "$QEMU" "${QEMU_ARGS[@]}" -pidfile "$run/qemu.pid" \
         </dev/null >/dev/null 2>&1 3>&- &
