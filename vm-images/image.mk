@@ -9,5 +9,6 @@ IMAGE_CACHE := build/.cache/debs
 DEPS += apt dpkg busybox-static nvme-cli util-linux fio e2fsprogs xz-utils binutils
 
 .PHONY: image
-image:
-	@vm-images/build-image --out $(IMAGE_DIR) --cache $(IMAGE_CACHE) --bin $(BIN)
+image: all
+	@mkdir -p build && flock build/.image.lock \
+		vm-images/build-image --out $(IMAGE_DIR) --cache $(IMAGE_CACHE) --bin $(BIN)

@@ -7,6 +7,7 @@
 #   ZNS_LAB_QEMU       the QEMU binary (default: qemu-system-x86_64)
 #   ZNS_LAB_APPEND     extra kernel parameters (e.g. "loglevel=7" to debug a boot)
 #   ZNS_LAB_KEEP_RUN   set: run and shell keep their run directory for inspection
+#   ZNS_LAB_CONSOLE_COPY  run and shell copy the console log to this file at the end
 
 LAB_TOP=$(cd "$LAB_LIB/../.." && pwd)
 IMAGE_DIR=${ZNS_LAB_IMAGE_DIR:-$LAB_TOP/build/vm}

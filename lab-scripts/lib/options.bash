@@ -27,9 +27,9 @@ parse_opts() {
             CMD=("$@")
             return 0
             ;;
-        --keep-image)
-            allow "$allowed" keep-image "$flag"
-            OPT[keep-image]=1
+        --keep-image | --raw)
+            allow "$allowed" "${flag#--}" "$flag"
+            OPT[${flag#--}]=1
             shift
             continue
             ;;
@@ -115,10 +115,11 @@ One command at a time per VM; --timeout (default $EXEC_LIMIT_S s) kills CMD.
 EOF
         ;;
     power-cycle)
-        echo "usage: zns-lab power-cycle [--name N]"
+        echo "usage: zns-lab power-cycle [--name N] [--raw]"
         echo
-        echo "Resets the guest through QMP (system_reset) and waits for it to boot."
-        echo "The device keeps its zone state: write pointers survive, open zones come back CLOSED."
+        echo "Power-cycles the guest: the NVMe controller gets a shutdown notification, then QMP"
+        echo "system_reset, and waits for the guest to boot.  Write pointers survive, open zones"
+        echo "come back CLOSED.  --raw: system_reset only; QEMU 7.2 then leaves open zones open."
         ;;
     kill)
         echo "usage: zns-lab kill [--name N]"
