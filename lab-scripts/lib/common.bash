@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# These settings are read by the other lib files and zns-lab.
+# shellcheck disable=SC2034
 # common.bash: paths, messages, exit codes and unit parsing for zns-lab.
 #
 # Configuration (environment):

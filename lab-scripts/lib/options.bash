@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # options.bash: the command line of zns-lab's subcommands, and their help.
 
+# Read by zns-lab's subcommands.
+# shellcheck disable=SC2034
 declare -A OPT=() # option name (without --) -> value
 GEOMETRY=()       # flag value pairs overriding the profile, in order
 CMD=()            # the command after --
@@ -24,6 +26,7 @@ parse_opts() {
         --)
             [[ $allowed == *" command "* ]] || usage_error "unexpected '--': this subcommand runs no command"
             shift
+            # shellcheck disable=SC2034 # read by the subcommand
             CMD=("$@")
             return 0
             ;;
@@ -35,13 +38,13 @@ parse_opts() {
             ;;
         --name | --profile | --timeout | --accel | --share | --image)
             allow "$allowed" "${flag#--}" "$flag"
-            (($# >= 2)) && [[ -n $2 ]] || usage_error "$flag needs a value"
+            need_value "$flag" "$@"
             OPT[${flag#--}]=$2
             ;;
         --*)
             allow "$allowed" geometry "$flag"
             profile_override "$flag" "x" # rejects unknown keys now
-            (($# >= 2)) && [[ -n $2 ]] || usage_error "$flag needs a value"
+            need_value "$flag" "$@"
             GEOMETRY+=("$flag" "$2")
             ;;
         *)
@@ -54,8 +57,18 @@ parse_opts() {
         shift 2
     done
     if [[ -n ${OPT[timeout]:-} ]]; then
-        is_uint "${OPT[timeout]}" && ((OPT[timeout] > 0)) ||
+        if ! is_uint "${OPT[timeout]}" || ((OPT[timeout] == 0)); then
             usage_error "--timeout '${OPT[timeout]}': expected whole seconds > 0"
+        fi
+    fi
+}
+
+# $1 is the flag; the rest is the command line from the flag on.
+need_value() {
+    local flag=$1
+    shift
+    if (($# < 2)) || [[ -z $2 ]]; then
+        usage_error "$flag needs a value"
     fi
 }
 

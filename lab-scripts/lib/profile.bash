@@ -7,6 +7,7 @@
 # Every key a profile sets, with what it means; --<key with dashes> overrides.
 PROFILE_KEYS=(mem cpus ns_size zone_size zone_cap max_open max_active zasl
     lba_size conv_size numa_nodes nvme_node)
+# shellcheck disable=SC2034 # read by options.bash
 declare -A PROFILE_HELP=(
     [mem]="guest memory (size)"
     [cpus]="virtual CPUs"

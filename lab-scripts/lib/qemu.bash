@@ -24,17 +24,17 @@ QEMU_KILL_GRACE_S=2
 #   $1 RUN  $2 accel (tcg|kvm)  $3 mode (run|serve|shell)  $4 share dir or ""
 #   $5 zoned backing file
 qemu_build_args() {
-    local run=$1 accel=$2 mode=$3 share=$4 ns1=$5 name
+    local run=$1 accel=$2 mode=$3 share=$4 ns1=$5 name mem_bytes=${PROF[mem_bytes]}
     name=zns-lab-$(basename "$run")
-    QEMU_ARGS=(-name "$name" -M pc,i8042=off -m "$((PROF[mem_bytes] >> 20))M"
+    QEMU_ARGS=(-name "$name" -M "pc,i8042=off" -m "$((mem_bytes >> 20))M"
         -smp "${PROF[cpus]},sockets=${PROF[cpus]},cores=1,threads=1"
         -nodefaults -no-user-config -display none
         -kernel "$IMAGE_DIR/vmlinux" -initrd "$IMAGE_DIR/initramfs.img" -append "$KERNEL_CMDLINE ${ZNS_LAB_APPEND:-}"
         -drive "if=none,id=tools,file=$IMAGE_DIR/tools.img,format=raw,readonly=on"
-        -device virtio-blk-pci,drive=tools
+        -device "virtio-blk-pci,drive=tools"
         -device virtio-serial-pci -chardev "pipe,id=io,path=$run/io"
-        -device virtserialport,chardev=io,name=zslab.io
-        -chardev "pipe,id=qmp,path=$run/qmp" -mon chardev=qmp,mode=control
+        -device "virtserialport,chardev=io,name=zslab.io"
+        -chardev "pipe,id=qmp,path=$run/qmp" -mon "chardev=qmp,mode=control"
         -fw_cfg "name=opt/zslab/config,file=$run/guest.conf")
     [[ -f $run/cmd ]] && QEMU_ARGS+=(-fw_cfg "name=opt/zslab/cmd,file=$run/cmd")
     case $accel in
@@ -42,29 +42,29 @@ qemu_build_args() {
     *) QEMU_ARGS+=(-accel tcg) ;;
     esac
     if [[ $mode == shell ]]; then
-        QEMU_ARGS+=(-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con)
+        QEMU_ARGS+=(-chardev "stdio,id=con,mux=on,signal=off" -serial chardev:con -mon chardev=con)
     else
         QEMU_ARGS+=(-chardev "file,id=con,path=$run/console.log" -serial chardev:con)
     fi
     [[ $mode == serve ]] || QEMU_ARGS+=(-no-reboot)
     if [[ -n $share ]]; then
         QEMU_ARGS+=(-fsdev "local,id=share,path=$share,security_model=none"
-            -device virtio-9p-pci,fsdev=share,mount_tag=zslab-share)
+            -device "virtio-9p-pci,fsdev=share,mount_tag=zslab-share")
     fi
     qemu_numa_args
     qemu_nvme_args "$run" "$ns1"
 }
 
 qemu_numa_args() {
-    local nodes=${PROF[numa_nodes]} per_node i
+    local nodes=${PROF[numa_nodes]} cpus=${PROF[cpus]} mem_bytes=${PROF[mem_bytes]} per_node i
     ((nodes > 1)) || return 0
-    per_node=$((PROF[mem_bytes] / nodes >> 20))
+    per_node=$((mem_bytes / nodes >> 20))
     for ((i = 0; i < nodes; i++)); do
         QEMU_ARGS+=(-object "memory-backend-ram,id=mem$i,size=${per_node}M"
             -numa "node,nodeid=$i,memdev=mem$i")
     done
     # One CPU a socket; sockets are dealt to the nodes round-robin.
-    for ((i = 0; i < PROF[cpus]; i++)); do
+    for ((i = 0; i < cpus; i++)); do
         QEMU_ARGS+=(-numa "cpu,node-id=$((i % nodes)),socket-id=$i")
     done
 }
@@ -72,15 +72,15 @@ qemu_numa_args() {
 # The controller (behind a pxb on nvme_node != 0), the zoned namespace as
 # nsid 1 and, with conv_size, a conventional namespace as nsid 2.
 qemu_nvme_args() {
-    local run=$1 ns1=$2 lba=${PROF[lba_size]} bus=""
-    if ((PROF[nvme_node] != 0)); then
+    local run=$1 ns1=$2 lba=${PROF[lba_size]} bus="" conv_bytes=${PROF[conv_bytes]}
+    if [[ ${PROF[nvme_node]} != 0 ]]; then
         QEMU_ARGS+=(-device "pxb,id=pxb1,bus_nr=$PXB_BUS_NR,numa_node=${PROF[nvme_node]},bus=pci.0")
         bus=",bus=pxb1"
     fi
     QEMU_ARGS+=(-device "nvme,id=nvme0,serial=zslab0,zoned.zasl=${PROF[zasl_exp]}$bus"
         -drive "if=none,id=ns1,file=$ns1,format=raw"
         -device "nvme-ns,drive=ns1,bus=nvme0,nsid=1,logical_block_size=$lba,physical_block_size=$lba,zoned=true,zoned.zone_size=${PROF[zone_bytes]},zoned.zone_capacity=${PROF[cap_bytes]},zoned.max_open=${PROF[max_open]},zoned.max_active=${PROF[max_active]}")
-    if ((PROF[conv_bytes] > 0)); then
+    if ((conv_bytes > 0)); then
         QEMU_ARGS+=(-drive "if=none,id=ns2,file=$run/ns2.img,format=raw"
             -device "nvme-ns,drive=ns2,bus=nvme0,nsid=2,logical_block_size=$lba,physical_block_size=$lba")
     fi
@@ -88,24 +88,24 @@ qemu_nvme_args() {
 
 # Device nodes the guest waits for before it runs anything.
 guest_expected_devices() {
-    local devs="ng0n1"
+    local devs="ng0n1" zone_bytes=${PROF[zone_bytes]} conv_bytes=${PROF[conv_bytes]}
     # Linux makes a block device only for power-of-two zone sizes.
-    ((PROF[zone_bytes] & (PROF[zone_bytes] - 1))) || devs+=" nvme0n1"
-    ((PROF[conv_bytes] > 0)) && devs+=" ng0n2 nvme0n2"
+    ((zone_bytes & (zone_bytes - 1))) || devs+=" nvme0n1"
+    ((conv_bytes > 0)) && devs+=" ng0n2 nvme0n2"
     echo "$devs"
 }
 
 # Creates (sparse) backing files that do not exist yet, at the profile's sizes.
 make_backing_files() {
-    local run=$1 ns1=$2 have
+    local run=$1 ns1=$2 have ns_bytes=${PROF[ns_bytes]} conv_bytes=${PROF[conv_bytes]}
     if [[ -f $ns1 ]]; then
         have=$(stat -c %s "$ns1")
-        ((have >= PROF[ns_bytes])) ||
+        ((have >= ns_bytes)) ||
             usage_error "image $ns1 is $(bytes_to_size "$have"), smaller than ns_size ${PROF[ns_size]}"
     else
         truncate -s "${PROF[ns_bytes]}" "$ns1" || die "$EXIT_LAB" "cannot create $ns1"
     fi
-    if ((PROF[conv_bytes] > 0)) && [[ ! -f $run/ns2.img ]]; then
+    if ((conv_bytes > 0)) && [[ ! -f $run/ns2.img ]]; then
         truncate -s "${PROF[conv_bytes]}" "$run/ns2.img"
     fi
 }
@@ -128,6 +128,7 @@ qemu_launch() {
     echo "$instance" >"$run/instance"
     rm -f "$run/exit" "$run/qemu.pid"
     make_fifos "$run"
+    # shellcheck disable=SC2016 # the script expands its own arguments
     setsid bash -c '
         run=$1 instance=$2 limit=$3 grace=$4
         shift 4

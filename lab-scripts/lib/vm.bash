@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # vm.bash: run directories, the accelerator choice and the boot of a lab VM.
 
+# shellcheck disable=SC2034 # read by zns-lab
 # Seconds a persistent VM gets to boot (or reboot) before it is given up.
 BOOT_LIMIT_S=90
 # Seconds the KVM probe boot may take (auto accelerator).

@@ -70,7 +70,7 @@ setup_file() {
     for exe in "$REPO_ROOT"/build/bin/*; do
         [[ -f $exe && -x $exe ]] && want+=" ${exe##*/}"
     done
-    # shellcheck disable=SC2086 # word splitting intended: one name per program
+    # shellcheck disable=SC2086,SC2016 # one word a program; $p is the guest's
     lab_run -- sh -c 'for p in "$@"; do command -v "$p" || echo "missing $p"; done' sh nvme blkzone fio $want
     assert_success
     refute_output --partial missing

@@ -8,7 +8,7 @@
 
 E2E_JOBS ?= 2
 E2E_LAB_FILES = $(sort $(wildcard tests/e2e/0[0-9][0-9]-*.bats))
-BATS_E2E = BATS_LIB_PATH=/usr/lib/bats bats --tap --jobs $(E2E_JOBS)
+BATS_E2E = env BATS_LIB_PATH=/usr/lib/bats bats --tap --jobs $(E2E_JOBS)
 
 DEPS += bats bats-support bats-assert parallel jq procps
 TEST_SUITES += e2e-lab

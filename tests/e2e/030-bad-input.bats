@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# Bad input and bad guests: every failure says what went wrong, with its own
+# exit status, and leaves nothing running.
+#   2: rejected before QEMU starts   123: the guest never reported
+#   124: timeout                     125: lab failure (no VM, no image)
+
+load test_helper/common
+
+setup_file() {
+    lab_setup_file
+}
+
+@test "an unknown profile is refused before QEMU starts, naming the profiles" {
+    run "$ZNS_LAB" run --profile no-such-profile -- true
+    assert_failure 2
+    assert_output --partial "unknown profile 'no-such-profile'"
+    assert_output --partial "default"
+    assert_output --partial "npo2"
+}
+
+@test "a zone capacity above the zone size is refused with the reason" {
+    run "$ZNS_LAB" run --zone-cap 8M -- true
+    assert_failure 2
+    assert_output "zns-lab: zone capacity 8M exceeds zone size 4M"
+}
+
+@test "values QEMU would reject are refused before QEMU starts" {
+    run "$ZNS_LAB" run --max-open 8 -- true
+    assert_failure 2
+    assert_output --partial "max_open 8 exceeds max_active 6"
+    run "$ZNS_LAB" run --zasl 1M -- true
+    assert_failure 2
+    assert_output --partial "exceeds the controller's maximum transfer (MDTS) 512K"
+    run "$ZNS_LAB" run --zasl 48K -- true
+    assert_failure 2
+    assert_output --partial "not a power of two"
+    run "$ZNS_LAB" run --zone-size 4000 -- true
+    assert_failure 2
+    assert_output --partial "not a multiple of the 4096-byte LBA"
+    run "$ZNS_LAB" run --ns-size 2M -- true
+    assert_failure 2
+    assert_output --partial "zone size 4M exceeds namespace size 2M"
+    run "$ZNS_LAB" run --lba-size 1024 -- true
+    assert_failure 2
+    assert_output --partial "must be 512 or 4096"
+    run "$ZNS_LAB" run --mem 64M -- true
+    assert_failure 2
+    assert_output --partial "below the 128M"
+}
+
+@test "a profile file with an unknown key is refused, naming the line" {
+    local prof=$BATS_TEST_TMPDIR/broken
+    sed 's/^max_open=/max_opne=/' "$REPO_ROOT/lab-scripts/profiles/default" >"$prof"
+    run "$ZNS_LAB" run --profile "$prof" -- true
+    assert_failure 2
+    assert_output --regexp "line [0-9]+: unknown key 'max_opne'"
+}
+
+@test "an unknown flag is refused" {
+    run "$ZNS_LAB" run --frobnicate 1 -- true
+    assert_failure 2
+    assert_output --partial "unknown flag '--frobnicate'"
+    run "$ZNS_LAB" up --keep-image
+    assert_failure 2
+    assert_output --partial "unknown flag '--keep-image' for this subcommand"
+}
+
+@test "a missing command is refused" {
+    run "$ZNS_LAB" run
+    assert_failure 2
+    assert_output --partial "missing command"
+    run "$ZNS_LAB" run --profile default --
+    assert_failure 2
+    assert_output --partial "missing command"
+    run "$ZNS_LAB" run nvme list
+    assert_failure 2
+    assert_output --partial "put the command after '--'"
+}
+
+@test "exec on a VM that is not up fails with the way to start it" {
+    run "$ZNS_LAB" exec --name "$(lab_vm_name absent)" -- true
+    assert_failure 125
+    assert_output --partial "zns-lab up --name"
+}
+
+@test "a guest kernel panic is reported with the console, not as a command status" {
+    lab_run -- sh -c 'echo c >/proc/sysrq-trigger'
+    assert_failure 123
+    assert_output --partial "the guest never reported: the kernel panicked"
+    assert_output --partial "sysrq triggered crash"
+}
+
+@test "a command that outlives --timeout is stopped and reported as a timeout" {
+    local state=$BATS_TEST_TMPDIR/state
+    ZNS_LAB_STATE_DIR=$state lab_run --timeout 20 -- sh -c 'echo started; sleep 600'
+    assert_failure 124
+    assert_line started
+    assert_output --partial "timeout"
+    run pgrep -f "$state"
+    assert_failure 1
+}
+
+@test "every subcommand has --help" {
+    local sub
+    for sub in run up exec power-cycle kill down status shell accel profiles; do
+        run "$ZNS_LAB" "$sub" --help
+        assert_success
+        assert_output --partial "usage: zns-lab $sub"
+    done
+}
