@@ -6,7 +6,7 @@
 IMAGE_DIR := build/vm
 IMAGE_CACHE := build/.cache/debs
 
-DEPS += apt dpkg busybox-static nvme-cli util-linux fio e2fsprogs xz-utils binutils
+DEPS += apt dpkg busybox-static nvme-cli util-linux fio squashfs-tools xz-utils binutils
 
 .PHONY: image
 image: all

@@ -11,10 +11,21 @@
 #   qemu.pid      QEMU's PID; instance: a token naming this QEMU process
 #   exit          QEMU's exit status, written when it ends (124: timed out)
 
-# Kernel command line.  quiet + cryptomgr.notests + mitigations=off cut a
-# TCG boot by about a second; panic=-1 turns a panic into a reboot, which
-# -no-reboot turns into a QEMU exit for run and shell.
-KERNEL_CMDLINE="console=ttyS0 quiet panic=-1 cryptomgr.notests=1 mitigations=off rdinit=/init"
+# Kernel command line, tuned for a fast TCG boot (each item measured):
+#   quiet                   the serial console is slow under TCG
+#   cryptomgr.notests=1     the crypto self-tests cost ~0.4 s
+#   mitigations=off         less code patching at boot
+#   acpi=noirq              PCI IRQ routing through ACPI AML cost ~0.4 s in
+#                           virtio_pci's probe; the devices use MSI-X anyway
+#   initcall_blacklist=...  the KDF self-test and kprobe-event setup, ~0.3 s
+#   panic=-1                a panic reboots at once, which -no-reboot turns
+#                           into a QEMU exit for run and shell
+KERNEL_CMDLINE="console=ttyS0 quiet cryptomgr.notests=1 mitigations=off acpi=noirq"
+KERNEL_CMDLINE+=" initcall_blacklist=crypto_kdf108_init,init_kprobe_trace panic=-1 rdinit=/init"
+# Firmware: QEMU's minimal qboot starts the kernel ~0.4 s sooner than
+# SeaBIOS under TCG, but leaves PCI expander bridges unconfigured, so a VM
+# with its NVMe controller behind a pxb boots with SeaBIOS (QEMU's default).
+FAST_FIRMWARE=qboot.rom
 # PCI bus number of the NUMA expander bridge that holds the NVMe controller.
 PXB_BUS_NR=128
 # Seconds QEMU gets to exit after SIGTERM before SIGKILL.
@@ -47,6 +58,7 @@ qemu_build_args() {
         QEMU_ARGS+=(-chardev "file,id=con,path=$run/console.log" -serial chardev:con)
     fi
     [[ $mode == serve ]] || QEMU_ARGS+=(-no-reboot)
+    [[ ${PROF[nvme_node]} != 0 ]] || QEMU_ARGS+=(-bios "$FAST_FIRMWARE")
     if [[ -n $share ]]; then
         QEMU_ARGS+=(-fsdev "local,id=share,path=$share,security_model=none"
             -device "virtio-9p-pci,fsdev=share,mount_tag=zslab-share")
