@@ -20,7 +20,7 @@ QMP_LIMIT_S=10
 # or "host-exit N" (QEMU ended first; N is its exit status, 124 on timeout).
 # Gives up after LIMIT seconds.  Output not ending in a newline stays so.
 # Plain bash: it reads a pipe byte by byte, so it never consumes more than
-# its own frame (mawk's buffered reads lost lines here).
+# its own frame.  (A mawk reader missed its frame about one run in ten.)
 read_framed() {
     local nonce=$1 instance=$2 status_file=$3 limit=$4 line on=0 left rest
     local begin="@@ZSLAB-BEGIN $nonce@@" end="@@ZSLAB-END $nonce " host="@@ZSLAB-HOST-EXIT $instance "
