@@ -113,3 +113,24 @@ vm_zone() {
     assert_success
     assert_output persisted
 }
+
+@test "shell gives an interactive console that powers off on exit" {
+    local line seen="" state=$BATS_TEST_TMPDIR/state
+    coproc SHELL_VM { ZNS_LAB_STATE_DIR=$state timeout "$LAB_TIMEOUT" "$ZNS_LAB" shell 2>&1 3>&-; }
+    # Type only once the shell is there: input sent during the boot is lost.
+    while IFS= read -r -t 60 line <&"${SHELL_VM[0]}"; do
+        [[ $line == *"Enter 'help'"* ]] && break
+    done
+    # shellcheck disable=SC2016 # the guest's shell computes it
+    printf 'echo hello-$((6 * 7))\n' >&"${SHELL_VM[1]}"
+    while IFS= read -r -t 60 line <&"${SHELL_VM[0]}"; do
+        [[ $line == hello-42* ]] && seen=yes && break
+    done
+    printf 'exit\n' >&"${SHELL_VM[1]}"
+    while IFS= read -r -t 60 line <&"${SHELL_VM[0]}"; do
+        [[ $line == *"reboot: Power down"* ]] && seen+=" off"
+    done
+    assert_equal "$seen" "yes off"
+    run pgrep -f "$state"
+    assert_failure 1
+}

@@ -108,3 +108,21 @@ setup_file() {
         assert_output --partial "usage: zns-lab $sub"
     done
 }
+
+@test "an image recipe naming a missing program fails with the package to install" {
+    local list=$BATS_TEST_TMPDIR/tools.list
+    echo "no-such-tool  no-such-package" >"$list"
+    run env IMAGE_TOOLS_LIST="$list" "$REPO_ROOT/vm-images/build-image" \
+        --out "$BATS_TEST_TMPDIR/vm" --cache "$BATS_TEST_TMPDIR/cache" --bin "$BATS_TEST_TMPDIR/bin"
+    assert_failure
+    assert_output --partial "'no-such-tool' is missing: install the Debian package 'no-such-package'"
+    assert_output --partial "apt-get install no-such-package"
+}
+
+@test "a kernel package apt does not know fails with how to get it" {
+    run env IMAGE_KERNEL_PACKAGE=linux-image-no-such-flavour "$REPO_ROOT/vm-images/build-image" \
+        --out "$BATS_TEST_TMPDIR/vm" --cache "$BATS_TEST_TMPDIR/cache" --bin "$BATS_TEST_TMPDIR/bin"
+    assert_failure
+    assert_output --partial "apt knows no package 'linux-image-no-such-flavour'"
+    assert_output --partial "apt-get update"
+}
