@@ -33,6 +33,10 @@ read_framed() {
             rest=${line#*"$host"}
             echo "host-exit ${rest%%@@*}" >"$status_file"
             return 0
+        elif [[ $line == "@@ZSLAB-READY "* ]]; then
+            # A new boot: the guest reset (a panic, in serve mode) mid-command.
+            echo "rebooted 0" >"$status_file"
+            return 0
         elif ((on)) && [[ $line == *"$end"* ]]; then
             printf '%s' "${line%%"$end"*}"
             rest=${line#*"$end"}
@@ -71,17 +75,33 @@ outcome() {
     read -r word code 2>/dev/null <"$status_file" || { word=none code=0; }
     case $word in
     status) return "$code" ;;
+    rebooted)
+        note "the guest never reported: it rebooted during the command ($(crash_reason "$run"))"
+        console_tail "$run"
+        return "$EXIT_NO_REPORT"
+        ;;
     host-exit)
+        if [[ $(crash_reason "$run") == *panicked* ]]; then
+            # A panicking guest may reboot until its time runs out.
+            note "the guest never reported: the kernel panicked (QEMU exit status $code)"
+            console_tail "$run"
+            return "$EXIT_NO_REPORT"
+        fi
         if ((code == 124 || code == 137)); then
             note "timeout: the VM ran out of its time limit and was stopped"
             return "$EXIT_TIMEOUT"
         fi
-        note "the guest never reported: $(crash_reason "$run") (QEMU exit status $code)"
+        note "the guest never reported: $(crash_reason "$run" | sed 's/^no panic on the console$/it powered off or failed to boot/') (QEMU exit status $code)"
         console_tail "$run"
         return "$EXIT_NO_REPORT"
         ;;
     ready) return 0 ;;
     *)
+        if [[ $(crash_reason "$run") == *panicked* ]]; then
+            note "the guest never reported: the kernel panicked"
+            console_tail "$run"
+            return "$EXIT_NO_REPORT"
+        fi
         note "timeout: no answer from the guest"
         return "$EXIT_TIMEOUT"
         ;;
@@ -96,7 +116,7 @@ crash_reason() {
     elif grep -q 'zns-lab-guest: FATAL' "$log" 2>/dev/null; then
         echo "the guest's init failed"
     else
-        echo "it powered off or failed to boot"
+        echo "no panic on the console"
     fi
 }
 

@@ -90,6 +90,19 @@ setup_file() {
     assert_output --partial "sysrq triggered crash"
 }
 
+@test "a panic during exec is reported and the persistent VM boots again" {
+    local vm
+    vm=$(lab_vm_name)
+    lab_up "$vm"
+    lab_exec "$vm" sh -c 'echo before; echo c >/proc/sysrq-trigger'
+    assert_failure 123
+    assert_line before
+    assert_output --partial "it rebooted during the command (the kernel panicked)"
+    lab_exec "$vm" echo alive
+    assert_success
+    assert_output alive
+}
+
 @test "a command that outlives --timeout is stopped and reported as a timeout" {
     local state=$BATS_TEST_TMPDIR/state
     ZNS_LAB_STATE_DIR=$state lab_run --timeout 20 -- sh -c 'echo started; sleep 600'
