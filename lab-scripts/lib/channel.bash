@@ -152,10 +152,16 @@ channel_exec() {
         printf 'EXEC %s %d %d\n' "$nonce" "$limit" "$len"
         cat "$script"
     } 1<>"$run/io.in"
+    local started=$SECONDS
     read_framed "$nonce" "$instance" "$status_file" "$((limit + READER_SLACK_S))" <&"$io" || true
     exec {io}<&-
     outcome "$status_file" "$run" || rc=$?
     rm -f "$status_file"
+    # The guest kills a command at its limit with SIGKILL: status 128 + 9.
+    if ((rc == 137 && SECONDS - started >= limit)); then
+        note "timeout: the command ran past its ${limit} s limit and was killed"
+        return "$EXIT_TIMEOUT"
+    fi
     return "$rc"
 }
 

@@ -103,6 +103,19 @@ setup_file() {
     assert_output alive
 }
 
+@test "an exec past its --timeout is killed, reported as a timeout, and the VM stays up" {
+    local vm
+    vm=$(lab_vm_name)
+    lab_up "$vm"
+    run timeout 60 "$ZNS_LAB" exec --name "$vm" --timeout 3 -- sh -c 'echo started; sleep 600' 3>&-
+    assert_failure 124
+    assert_line started
+    assert_output --partial "ran past its 3 s limit"
+    lab_exec "$vm" echo alive
+    assert_success
+    assert_output alive
+}
+
 @test "a command that outlives --timeout is stopped and reported as a timeout" {
     local state=$BATS_TEST_TMPDIR/state
     ZNS_LAB_STATE_DIR=$state lab_run --timeout 20 -- sh -c 'echo started; sleep 600'
