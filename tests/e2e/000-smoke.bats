@@ -54,6 +54,14 @@ setup_file() {
     assert_line no-newline
 }
 
+@test "a large output arrives complete, up to its last line" {
+    # ~110 KB: more than the 64 KiB the port's FIFO holds.
+    lab_run -- seq 1 20000
+    assert_success
+    assert_equal "${#lines[@]}" 20000
+    assert_equal "${lines[-1]}" 20000
+}
+
 @test "run leaves no QEMU process and no run directory behind" {
     local state=$BATS_TEST_TMPDIR/state
     ZNS_LAB_STATE_DIR=$state lab_run -- true
