@@ -79,7 +79,7 @@ setup_file() {
         [[ -f $exe && -x $exe ]] && want+=" ${exe##*/}"
     done
     # shellcheck disable=SC2086,SC2016 # one word a program; $p is the guest's
-    lab_run -- sh -c 'for p in "$@"; do command -v "$p" || echo "missing $p"; done' sh nvme blkzone fio $want
+    lab_run -- sh -c 'for p in "$@"; do command -v "$p" || echo "missing $p"; done' sh nvme blkzone zbd fio $want
     assert_success
     refute_output --partial missing
 }
