@@ -126,6 +126,18 @@ setup_file() {
     assert_failure 1
 }
 
+@test "accel names the accelerator auto picks and why" {
+    run "$ZNS_LAB" accel
+    assert_success
+    assert_output --regexp '^(tcg|kvm) \(.+\)$'
+    run "$ZNS_LAB" accel --accel tcg
+    assert_success
+    assert_output "tcg (requested)"
+    run "$ZNS_LAB" run --accel qemu-magic -- true
+    assert_failure 2
+    assert_output --partial "expected auto, tcg or kvm"
+}
+
 @test "every subcommand has --help" {
     local sub
     for sub in run up exec power-cycle kill down status shell accel profiles; do
