@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# These settings are read by the other lib files and zns-lab.
+# shellcheck disable=SC2034
+# common.bash: paths, messages, exit codes and unit parsing for zns-lab.
+#
+# Configuration (environment):
+#   ZNS_LAB_IMAGE_DIR  the guest image (default: <repo>/build/vm)
+#   ZNS_LAB_STATE_DIR  run directories of the VMs (default: <repo>/build/lab)
+#   ZNS_LAB_QEMU       the QEMU binary (default: qemu-system-x86_64)
+#   ZNS_LAB_APPEND     extra kernel parameters (e.g. "loglevel=7" to debug a boot)
+#   ZNS_LAB_KEEP_RUN   set: run and shell keep their run directory for inspection
+#   ZNS_LAB_CONSOLE_COPY  run and shell copy the console log to this file at the end
+
+LAB_TOP=$(cd "$LAB_LIB/../.." && pwd)
+IMAGE_DIR=${ZNS_LAB_IMAGE_DIR:-$LAB_TOP/build/vm}
+STATE_DIR=${ZNS_LAB_STATE_DIR:-$LAB_TOP/build/lab}
+QEMU=${ZNS_LAB_QEMU:-qemu-system-x86_64}
+PROFILE_DIR=$LAB_LIB/../profiles
+
+# Exit codes of zns-lab itself; run/exec otherwise exit with the command's.
+EXIT_USAGE=2      # bad flag, profile or value: rejected before QEMU starts
+EXIT_NO_REPORT=123 # the guest never reported: panic, boot failure, VM died
+EXIT_TIMEOUT=124  # the time limit passed (as timeout(1))
+EXIT_LAB=125      # the lab failed: no image, QEMU would not start, no VM
+
+die() {
+    local code=$1
+    shift
+    echo "zns-lab: $*" >&2
+    exit "$code"
+}
+
+usage_error() { die "$EXIT_USAGE" "$*"; }
+
+note() { echo "zns-lab: $*" >&2; }
+
+# Parses a size with an optional binary suffix (K, M, G; KiB etc. too) and
+# prints bytes.  Fails on anything else.
+size_to_bytes() {
+    local s=$1 num unit
+    if [[ $s =~ ^([0-9]+)([KkMmGgTt]?)(i?[Bb])?$ ]]; then
+        num=${BASH_REMATCH[1]}
+        unit=${BASH_REMATCH[2]^^}
+    else
+        return 1
+    fi
+    case $unit in
+    "") echo "$num" ;;
+    K) echo $((num << 10)) ;;
+    M) echo $((num << 20)) ;;
+    G) echo $((num << 30)) ;;
+    T) echo $((num << 40)) ;;
+    esac
+}
+
+# Prints bytes in the shortest exact binary unit: 4194304 -> 4M.
+bytes_to_size() {
+    local b=$1 unit
+    for unit in T G M K; do
+        local shift_bits
+        case $unit in
+        T) shift_bits=40 ;; G) shift_bits=30 ;; M) shift_bits=20 ;; K) shift_bits=10 ;;
+        esac
+        if ((b > 0 && b % (1 << shift_bits) == 0)); then
+            echo "$((b >> shift_bits))$unit"
+            return
+        fi
+    done
+    echo "$b"
+}
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+# Quotes each argument for POSIX sh (the guest's busybox sh): 'a'\''b'.
+sh_quote() {
+    local arg out=""
+    for arg in "$@"; do
+        out+=" '${arg//\'/\'\\\'\'}'"
+    done
+    echo "${out# }"
+}
+
+# A fresh random token (hex) for sentinels and request ids.
+new_nonce() {
+    od -An -tx1 -N 8 /dev/urandom | tr -d ' \n'
+}
+
+need_image() {
+    local f
+    for f in vmlinux initramfs.img tools.img image.env; do
+        [[ -f $IMAGE_DIR/$f ]] ||
+            die "$EXIT_LAB" "no guest image in $IMAGE_DIR (missing $f): run 'make image'"
+    done
+}
+
+# Succeeds when PID is alive and is a QEMU we started (not a reused PID).
+qemu_alive() {
+    local pid=$1
+    [[ -n $pid ]] && [[ -r /proc/$pid/cmdline ]] &&
+        tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- '-name zns-lab-'
+}
