@@ -92,9 +92,9 @@ export RESULTS
 .PHONY: all deps run test check check-format check-shell install clean help
 all: $(ALL_TARGETS)
 
-# Until the lab exists, `make run` shows the allocator on the host.
-run: deps all
-	@$(BIN)/benchmark_accurate
+# The allocator on the host and in a lab VM, the VM's zones, and the plots.
+run: deps all image
+	@lab-scripts/run-report
 
 # Installs what is missing, and nothing else; apt-get update runs only then.
 deps:

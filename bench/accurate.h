@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tsc.h"
 #include "zslab/zslab.h"
@@ -23,7 +24,9 @@ struct options {
     size_t iterations;
     int runs;
     bool json;
-    bool touch_timed; /* the first write to each object is inside the timing */
+    bool touch_timed;      /* the first write to each object is inside the timing */
+    const char *json_out;  /* also write the JSON report to this file */
+    const char *curve_out; /* write the last run's percentile curve to this file */
     zslab_prefault_t prefault;
 };
 
@@ -35,8 +38,14 @@ enum op_cause {
     CAUSE_COUNT,
 };
 
+/* The latency-by-percentile curve (--curve): CURVE_POINTS quantiles from the
+ * median to 1 - 1e-5, then the maximum. */
+#define CURVE_POINTS 12
+extern const double curve_quantiles[CURVE_POINTS];
+
 struct latency {
     double average_ns, p50_ns, p99_ns, p999_ns;
+    double curve_ns[CURVE_POINTS]; /* at curve_quantiles; only a run's own, never a median */
 };
 
 /* Operations at or above a tail threshold, by cause. */
@@ -67,6 +76,9 @@ struct summary {
 };
 
 void report_text(const struct options *opt, const struct tsc_timer *timer, const struct summary *s);
-void report_json(const struct options *opt, const struct tsc_timer *timer, const struct summary *s);
+void report_json(FILE *out, const struct options *opt, const struct tsc_timer *timer,
+                 const struct summary *s);
+/* The last run's curve as columns "quantile 1/(1-q) alloc_ns free_ns". */
+void report_curve(FILE *out, const struct summary *s);
 
 #endif /* ZSLAB_BENCH_ACCURATE_H */

@@ -33,6 +33,8 @@ static void usage(FILE *out)
             "  --prefault MODE  none (default) or chunk: back chunk pages when mapped\n"
             "  --touch          time the first write to each object with its allocation\n"
             "  --json           one JSON object instead of the text report\n"
+            "  --json-out FILE  the text report, and the JSON object into FILE\n"
+            "  --curve FILE     the last run's latency by percentile, as columns for gnuplot\n"
             "  --help           this text\n",
             DEFAULT_OBJECT_BYTES, MAX_OBJECT_BYTES, DEFAULT_ITERATIONS, MAX_ITERATIONS,
             DEFAULT_RUNS, MAX_RUNS);
@@ -55,12 +57,15 @@ static bool parse_size(const char *opt, const char *arg, size_t min, size_t max,
 /* Returns 0 to run, 1 after --help, 2 on a usage error (message printed). */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    *opt = (struct options){DEFAULT_OBJECT_BYTES, DEFAULT_ITERATIONS, DEFAULT_RUNS, false, false,
-                            ZSLAB_PREFAULT_NONE};
+    *opt = (struct options){.object_bytes = DEFAULT_OBJECT_BYTES,
+                            .iterations = DEFAULT_ITERATIONS,
+                            .runs = DEFAULT_RUNS,
+                            .prefault = ZSLAB_PREFAULT_NONE};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool takes_value = !strcmp(a, "--size") || !strcmp(a, "--iterations") ||
-                           !strcmp(a, "--runs") || !strcmp(a, "--prefault");
+                           !strcmp(a, "--runs") || !strcmp(a, "--prefault") ||
+                           !strcmp(a, "--json-out") || !strcmp(a, "--curve");
         if (takes_value && i + 1 >= argc) {
             fprintf(stderr, "benchmark_accurate: %s needs a value (see --help)\n", a);
             return 2;
@@ -71,6 +76,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
             return 1;
         } else if (!strcmp(a, "--json")) {
             opt->json = true;
+        } else if (!strcmp(a, "--json-out")) {
+            opt->json_out = argv[++i];
+        } else if (!strcmp(a, "--curve")) {
+            opt->curve_out = argv[++i];
         } else if (!strcmp(a, "--touch")) {
             opt->touch_timed = true;
         } else if (!strcmp(a, "--size")) {
@@ -112,8 +121,38 @@ static struct latency median_latency(const struct run_result *runs, int n, bool 
         p99[i] = l->p99_ns;
         p999[i] = l->p999_ns;
     }
-    return (struct latency){median_of(avg, (size_t)n), median_of(p50, (size_t)n),
-                            median_of(p99, (size_t)n), median_of(p999, (size_t)n)};
+    return (struct latency){.average_ns = median_of(avg, (size_t)n),
+                            .p50_ns = median_of(p50, (size_t)n),
+                            .p99_ns = median_of(p99, (size_t)n),
+                            .p999_ns = median_of(p999, (size_t)n)};
+}
+
+typedef void report_fn(FILE *out, const struct options *opt, const struct tsc_timer *timer,
+                       const struct summary *s);
+
+static void write_curve(FILE *out, const struct options *opt, const struct tsc_timer *timer,
+                        const struct summary *s)
+{
+    (void)opt;
+    (void)timer;
+    report_curve(out, s);
+}
+
+/* Writes one report into @path; false with a message when that fails. */
+static bool write_file(const char *path, const struct options *opt, const struct tsc_timer *timer,
+                       const struct summary *s, report_fn *report)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "benchmark_accurate: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    report(f, opt, timer, s);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "benchmark_accurate: writing %s failed: %s\n", path, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 int main(int argc, char **argv)
@@ -139,9 +178,13 @@ int main(int argc, char **argv)
     struct summary s = {median_latency(runs, opt.runs, true), median_latency(runs, opt.runs, false),
                         runs[opt.runs - 1]};
     if (opt.json)
-        report_json(&opt, &timer, &s);
+        report_json(stdout, &opt, &timer, &s);
     else
         report_text(&opt, &timer, &s);
+    if (opt.json_out && !write_file(opt.json_out, &opt, &timer, &s, report_json))
+        return 1;
+    if (opt.curve_out && !write_file(opt.curve_out, &opt, &timer, &s, write_curve))
+        return 1;
     workload_free(w);
     free(runs);
     return 0;

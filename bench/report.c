@@ -117,8 +117,9 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
            ZSLAB_DEFAULT_CHUNK_BYTES >> 20, ZSLAB_DEFAULT_SLAB_BYTES >> 10,
            ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
            opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
-    printf("Timer:    TSC, lfence/rdtscp-serialized, %.1f MHz against CLOCK_MONOTONIC%s\n",
-           timer->ticks_per_ns * 1e3, timer->invariant ? "" : " (TSC NOT invariant: unreliable)");
+    printf("Timer:    TSC, %s-serialized, %.1f MHz against CLOCK_MONOTONIC%s\n",
+           timer->rdtscp ? "lfence/rdtscp" : "lfence/rdtsc (no rdtscp)", timer->ticks_per_ns * 1e3,
+           timer->invariant ? "" : " (TSC NOT invariant: unreliable)");
     printf("Timer overhead: %.1f ns per measurement (mean of 1M empty ones; median %.1f, min "
            "%.1f), subtracted from every latency below\n",
            timer->overhead_ticks / timer->ticks_per_ns,
@@ -156,73 +157,92 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
                checks[i].meaning, checks[i].detail);
 }
 
-static void json_latency(const char *name, const struct latency *l)
+static void json_latency(FILE *out, const char *name, const struct latency *l)
 {
-    printf("  \"%s\": {\"average\": %.1f, \"p50\": %.0f, \"p99\": %.0f, \"p999\": %.0f},\n", name,
-           l->average_ns, l->p50_ns, l->p99_ns, l->p999_ns);
+    fprintf(out, "  \"%s\": {\"average\": %.1f, \"p50\": %.0f, \"p99\": %.0f, \"p999\": %.0f},\n",
+            name, l->average_ns, l->p50_ns, l->p99_ns, l->p999_ns);
 }
 
-static void json_tail(const char *name, const struct tail *t, bool last)
+static void json_tail(FILE *out, const char *name, const struct tail *t, bool last)
 {
-    printf("    \"%s\": {\"threshold_ns\": %.0f, \"fast\": %" PRIu64 ", \"slow\": %" PRIu64
-           ", \"platform\": %" PRIu64 "}%s\n",
-           name, t->threshold_ns, t->ops[CAUSE_FAST], t->ops[CAUSE_SLOW], t->ops[CAUSE_PLATFORM],
-           last ? "" : ",");
+    fprintf(out,
+            "    \"%s\": {\"threshold_ns\": %.0f, \"fast\": %" PRIu64 ", \"slow\": %" PRIu64
+            ", \"platform\": %" PRIu64 "}%s\n",
+            name, t->threshold_ns, t->ops[CAUSE_FAST], t->ops[CAUSE_SLOW], t->ops[CAUSE_PLATFORM],
+            last ? "" : ",");
 }
 
-void report_json(const struct options *opt, const struct tsc_timer *timer, const struct summary *s)
+void report_json(FILE *out, const struct options *opt, const struct tsc_timer *timer,
+                 const struct summary *s)
 {
     const zslab_counters_t *c = &s->last.counters;
     char line[512];
     struct check checks[CHECK_COUNT];
 
-    printf("{\n  \"benchmark\": \"benchmark_accurate\",\n");
-    printf("  \"object_bytes\": %zu,\n  \"class_bytes\": %zu,\n  \"iterations\": %zu,\n"
-           "  \"runs\": %d,\n  \"touch_timed\": %s,\n",
-           opt->object_bytes, class_bytes(opt), opt->iterations, opt->runs,
-           opt->touch_timed ? "true" : "false");
-    printf("  \"config\": {\"chunk_bytes\": %zu, \"slab_bytes\": %zu, \"class_cache_slabs\": %u, "
-           "\"prefault\": \"%s\"},\n",
-           ZSLAB_DEFAULT_CHUNK_BYTES, ZSLAB_DEFAULT_SLAB_BYTES, ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
-           opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
-    printf("  \"timer\": {\"source\": \"tsc\", \"mhz\": %.1f, \"invariant\": %s, "
-           "\"overhead_ns\": %.1f, \"overhead_median_ns\": %.1f, \"overhead_min_ns\": %.1f, "
-           "\"resolution_ns\": %.3f, \"overhead_subtracted\": true},\n",
-           timer->ticks_per_ns * 1e3, timer->invariant ? "true" : "false",
-           timer->overhead_ticks / timer->ticks_per_ns,
-           (double)timer->overhead_median_ticks / timer->ticks_per_ns,
-           (double)timer->overhead_min_ticks / timer->ticks_per_ns,
-           (double)timer->resolution_ticks / timer->ticks_per_ns);
-    json_latency("alloc_ns", &s->alloc);
-    json_latency("free_ns", &s->free);
+    fprintf(out, "{\n  \"benchmark\": \"benchmark_accurate\",\n");
+    fprintf(out,
+            "  \"object_bytes\": %zu,\n  \"class_bytes\": %zu,\n  \"iterations\": %zu,\n"
+            "  \"runs\": %d,\n  \"touch_timed\": %s,\n",
+            opt->object_bytes, class_bytes(opt), opt->iterations, opt->runs,
+            opt->touch_timed ? "true" : "false");
+    fprintf(out,
+            "  \"config\": {\"chunk_bytes\": %zu, \"slab_bytes\": %zu, \"class_cache_slabs\": %u, "
+            "\"prefault\": \"%s\"},\n",
+            ZSLAB_DEFAULT_CHUNK_BYTES, ZSLAB_DEFAULT_SLAB_BYTES, ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
+            opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
+    fprintf(out,
+            "  \"timer\": {\"source\": \"tsc\", \"mhz\": %.1f, \"invariant\": %s, \"rdtscp\": %s, "
+            "\"overhead_ns\": %.1f, \"overhead_median_ns\": %.1f, \"overhead_min_ns\": %.1f, "
+            "\"resolution_ns\": %.3f, \"overhead_subtracted\": true},\n",
+            timer->ticks_per_ns * 1e3, timer->invariant ? "true" : "false",
+            timer->rdtscp ? "true" : "false", timer->overhead_ticks / timer->ticks_per_ns,
+            (double)timer->overhead_median_ticks / timer->ticks_per_ns,
+            (double)timer->overhead_min_ticks / timer->ticks_per_ns,
+            (double)timer->resolution_ticks / timer->ticks_per_ns);
+    json_latency(out, "alloc_ns", &s->alloc);
+    json_latency(out, "free_ns", &s->free);
     const char *sep = "";
-    printf("  \"counters\": {");
+    fprintf(out, "  \"counters\": {");
 #define JSON_COUNTER(name, doc)                                                                    \
-    printf("%s\"%s\": %" PRIu64, sep, #name, c->name);                                             \
+    fprintf(out, "%s\"%s\": %" PRIu64, sep, #name, c->name);                                       \
     sep = ", ";
 #define JSON_GAUGE(name, doc)                                                                      \
-    printf("%s\"%s\": {\"current\": %" PRIu64 ", \"peak\": %" PRIu64 "}", sep, #name,              \
-           c->name.current, c->name.peak);                                                         \
+    fprintf(out, "%s\"%s\": {\"current\": %" PRIu64 ", \"peak\": %" PRIu64 "}", sep, #name,        \
+            c->name.current, c->name.peak);                                                        \
     sep = ", ";
     ZSLAB_COUNTER_LIST(JSON_COUNTER, JSON_GAUGE)
 #undef JSON_COUNTER
 #undef JSON_GAUGE
-    printf("},\n");
-    printf("  \"platform_calls\": {\"map\": %" PRIu64 ", \"unmap\": %" PRIu64
-           ", \"per_million_allocations\": %.1f},\n",
-           s->last.platform_maps, s->last.platform_unmaps, calls_per_million(opt, &s->last));
-    printf("  \"tail\": {\n");
-    json_tail("alloc_p99", &s->last.alloc_p99, false);
-    json_tail("alloc_p999", &s->last.alloc_p999, false);
-    json_tail("free_p999", &s->last.free_p999, true);
-    printf("  },\n");
+    fprintf(out, "},\n");
+    fprintf(out,
+            "  \"platform_calls\": {\"map\": %" PRIu64 ", \"unmap\": %" PRIu64
+            ", \"per_million_allocations\": %.1f},\n",
+            s->last.platform_maps, s->last.platform_unmaps, calls_per_million(opt, &s->last));
+    fprintf(out, "  \"tail\": {\n");
+    json_tail(out, "alloc_p99", &s->last.alloc_p99, false);
+    json_tail(out, "alloc_p999", &s->last.alloc_p999, false);
+    json_tail(out, "free_p999", &s->last.free_p999, true);
+    fprintf(out, "  },\n");
     attribution(line, sizeof(line), s);
-    printf("  \"attribution\": \"%s\",\n", line);
-    printf("  \"regression\": [\n");
+    fprintf(out, "  \"attribution\": \"%s\",\n", line);
+    fprintf(out, "  \"regression\": [\n");
     regression_checks(opt, s, checks);
     for (int i = 0; i < CHECK_COUNT; i++)
-        printf("    {\"check\": \"%s\", \"meaning\": \"%s\", \"value\": %.1f, \"pass\": %s}%s\n",
-               checks[i].name, checks[i].meaning, checks[i].value,
-               checks[i].pass ? "true" : "false", i + 1 < CHECK_COUNT ? "," : "");
-    printf("  ]\n}\n");
+        fprintf(out,
+                "    {\"check\": \"%s\", \"meaning\": \"%s\", \"value\": %.1f, \"pass\": %s}%s\n",
+                checks[i].name, checks[i].meaning, checks[i].value,
+                checks[i].pass ? "true" : "false", i + 1 < CHECK_COUNT ? "," : "");
+    fprintf(out, "  ]\n}\n");
+}
+
+void report_curve(FILE *out, const struct summary *s)
+{
+    const struct latency *a = &s->last.alloc, *f = &s->last.free;
+    fprintf(out, "# benchmark_accurate latency by percentile (last run, net of timer overhead)\n"
+                 "# quantile  1/(1-quantile)  alloc_ns  free_ns\n");
+    for (int i = 0; i < CURVE_POINTS - 1; i++)
+        fprintf(out, "%.5f %.0f %.1f %.1f\n", curve_quantiles[i], 1 / (1 - curve_quantiles[i]),
+                a->curve_ns[i], f->curve_ns[i]);
+    fprintf(out, "# max alloc_ns %.1f free_ns %.1f\n", a->curve_ns[CURVE_POINTS - 1],
+            f->curve_ns[CURVE_POINTS - 1]);
 }

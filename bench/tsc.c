@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "tsc.h"
 
+#include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,16 @@
 #define RESOLUTION_READS      1000000
 #define NS_PER_SEC            1e9
 #define CPUINFO_LINE_MAX      8192
+#define CPUID_EXT_FEATURES    0x80000001u
+#define CPUID_EDX_RDTSCP      (1u << 27)
+
+bool tsc_have_rdtscp;
+
+static bool cpu_has_rdtscp(void)
+{
+    unsigned eax, ebx, ecx, edx;
+    return __get_cpuid(CPUID_EXT_FEATURES, &eax, &ebx, &ecx, &edx) && (edx & CPUID_EDX_RDTSCP);
+}
 
 static double monotonic_ns(void)
 {
@@ -77,6 +88,7 @@ static uint64_t resolution_ticks(void)
 
 bool tsc_calibrate(struct tsc_timer *t)
 {
+    tsc_have_rdtscp = t->rdtscp = cpu_has_rdtscp();
     t->invariant = tsc_is_invariant();
     t->ticks_per_ns = ticks_per_ns();
     t->resolution_ticks = resolution_ticks();

@@ -5,7 +5,10 @@
  *
  * tsc_begin() fences before and after rdtsc, so neither earlier work nor the
  * measured code slips across it; tsc_end() uses rdtscp (waits for earlier
- * instructions) and a trailing lfence (keeps later ones out).
+ * instructions) and a trailing lfence (keeps later ones out).  A CPU without
+ * rdtscp (QEMU's default TCG model has none) gets lfence; rdtsc; lfence
+ * instead, which orders the same way; the branch costs the same in every
+ * measurement, so it is part of the overhead that calibration measures.
  */
 #ifndef ZSLAB_BENCH_TSC_H
 #define ZSLAB_BENCH_TSC_H
@@ -20,10 +23,16 @@ static inline uint64_t tsc_begin(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* Set by tsc_calibrate(): the CPU has rdtscp. */
+extern bool tsc_have_rdtscp;
+
 static inline uint64_t tsc_end(void)
 {
     uint32_t lo, hi, aux;
-    __asm__ __volatile__("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+    if (tsc_have_rdtscp)
+        __asm__ __volatile__("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+    else
+        __asm__ __volatile__("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi)::"memory");
     return ((uint64_t)hi << 32) | lo;
 }
 
@@ -40,6 +49,7 @@ static inline uint64_t tsc_end(void)
  *                      back-to-back reads (1 on most CPUs; AMD Zen under a
  *                      hypervisor advances in 10 ns steps).
  * @invariant:          the CPU reports constant_tsc and nonstop_tsc.
+ * @rdtscp:             tsc_end() uses rdtscp (else lfence; rdtsc).
  */
 struct tsc_timer {
     double ticks_per_ns;
@@ -48,6 +58,7 @@ struct tsc_timer {
     uint64_t overhead_min_ticks;
     uint64_t resolution_ticks;
     bool invariant;
+    bool rdtscp;
 };
 
 /* Calibrates (about 0.2 s); returns false with a message on stderr if the

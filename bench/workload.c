@@ -12,6 +12,9 @@
 #include "accurate.h"
 #include "percentile.h"
 
+const double curve_quantiles[CURVE_POINTS] = {0.5,   0.75,   0.9,    0.95,    0.99,    0.995,
+                                              0.999, 0.9995, 0.9999, 0.99995, 0.99999, 1.0};
+
 struct workload {
     struct options opt;
     int class_index; /* ZSLAB_ALL_CLASSES for a large object size */
@@ -149,6 +152,8 @@ static struct latency summarize(struct workload *w, const struct tsc_timer *time
     l.p50_ns = tsc_net_ns(timer, percentile_ticks(w->sorted, n, 0.50));
     l.p99_ns = tsc_net_ns(timer, percentile_ticks(w->sorted, n, 0.99));
     l.p999_ns = tsc_net_ns(timer, percentile_ticks(w->sorted, n, 0.999));
+    for (int i = 0; i < CURVE_POINTS; i++)
+        l.curve_ns[i] = tsc_net_ns(timer, percentile_ticks(w->sorted, n, curve_quantiles[i]));
     return l;
 }
 
