@@ -113,7 +113,7 @@ deps:
 # Every suite runs, even after a failure; the last line is the grand total.
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory -k $(addprefix test-,$(or $(SUITES),$(TEST_SUITES))) || true
+	@$(MAKE) -s --no-print-directory -k $(addprefix test-,$(or $(SUITES),$(TEST_SUITES))) || true
 	@tests/summary $(RESULTS) $(or $(SUITES),$(TEST_SUITES))
 
 check: check-format check-shell $(CHECK_TARGETS)
