@@ -100,10 +100,13 @@ enum zns_report_filter {
  * @max_open_zones:    max open zones, a count (MOR + 1); 0 means unlimited.
  * @max_active_zones:  max active zones, a count (MAR + 1); 0 means unlimited.
  * @zasl_bytes:        largest Zone Append, bytes: ZASL (MDTS when ZASL is 0),
- *                     capped at MDTS and at 65536 LBAs (the NLB field); never 0.
+ *                     capped at MDTS and at @max_io_bytes; never 0.
  * @mdts_bytes:        largest data transfer (MDTS), bytes; 0 means no limit.
- * @max_io_bytes:      largest read or write sent in one command, bytes:
- *                     MDTS capped at 65536 LBAs; zns_read()/zns_write() split
+ * @max_io_bytes:      largest command the driver sends, bytes: MDTS, capped at
+ *                     65536 LBAs (the NLB field) and at what the host kernel
+ *                     maps into one command (max_segments - 1 pages of the
+ *                     queue: 504 KiB for NVMe over PCIe, whose 512 KiB MDTS
+ *                     commands fail by chance); zns_read()/zns_write() split
  *                     larger buffers.
  * @min_page_bytes:    the controller's minimum memory page size (CAP.MPSMIN),
  *                     bytes, the unit of ZASL and MDTS; always 4096 on Linux,
