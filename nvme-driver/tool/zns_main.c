@@ -178,37 +178,55 @@ static void print_io(const char *verb, uint64_t lba, size_t len, const struct zn
                len, lba, lba);
 }
 
-static enum exit_code append_split(const struct zns_dev *dev, const void *buf, size_t len)
+/* One Zone Append per chunk, in order; each chunk's LBA is printed. */
+static enum exit_code append_split(const struct zns_dev *dev, const unsigned char *buf, size_t len)
 {
-    uint32_t max = zns_append_nr_chunks(dev, len), done = 0;
-    uint64_t *lbas = calloc(max, sizeof(*lbas));
-    if (!lbas)
-        return complain(EXIT_SYSTEM, "out of memory");
-    int err = zns_append_split(dev, cli->lba, buf, len, lbas, max, &done);
+    size_t chunk = cli->chunk_bytes ? (size_t)cli->chunk_bytes : dev->geo.zasl_bytes;
+    int err = 0;
     if (cli->json)
         printf("{\"zslba\": %" PRIu64 ", \"bytes\": %zu, \"chunks\": [", cli->lba, len);
-    for (uint32_t i = 0; i < done; i++) {
-        size_t chunk = i + 1 < max ? dev->geo.zasl_bytes : len - (size_t)i * dev->geo.zasl_bytes;
+    for (size_t at = 0; at < len; at += chunk) {
+        size_t n = len - at < chunk ? len - at : chunk;
+        uint64_t lba = 0;
+        err = zns_append(dev, cli->lba, buf + at, n, &lba);
+        if (err)
+            break;
         if (cli->json)
-            printf("%s{\"lba\": %" PRIu64 ", \"nlb\": %zu}", i ? ", " : "", lbas[i],
-                   chunk / dev->geo.lba_bytes);
+            printf("%s{\"lba\": %" PRIu64 ", \"nlb\": %zu}", at ? ", " : "", lba,
+                   n / dev->geo.lba_bytes);
         else
-            print_io("appended", lbas[i], chunk, dev);
+            print_io("appended", lba, n, dev);
     }
     if (cli->json)
         printf("]}\n");
-    free(lbas);
     return err ? fail_err(err, "append") : EXIT_OK;
+}
+
+/* --chunk: LBA-aligned, and within ZASL unless the checks are off. */
+static enum exit_code check_chunk(const struct zns_geometry *geo)
+{
+    if (!cli->chunk_bytes)
+        return EXIT_OK;
+    if (cli->chunk_bytes % geo->lba_bytes != 0)
+        return complain(EXIT_BAD_INPUT,
+                        "chunk %" PRIu64 " bytes is not a multiple of the LBA size (%u bytes)",
+                        cli->chunk_bytes, geo->lba_bytes);
+    if (cli->chunk_bytes > geo->zasl_bytes && !cli->no_check)
+        return complain(EXIT_BAD_INPUT,
+                        "chunk %" PRIu64 " bytes is over the Zone Append Size Limit (ZASL, %u "
+                        "bytes)",
+                        cli->chunk_bytes, geo->zasl_bytes);
+    return EXIT_OK;
 }
 
 static enum exit_code do_append(const struct zns_dev *dev)
 {
-    enum exit_code code = check_zone_start(&dev->geo, cli->lba);
+    enum exit_code code = cli->no_check ? EXIT_OK : check_zone_start(&dev->geo, cli->lba);
     void *buf = NULL;
     size_t len = 0;
-    if (code || (code = load_input(dev, &buf, &len)))
+    if (code || (code = check_chunk(&dev->geo)) || (code = load_input(dev, &buf, &len)))
         return code;
-    if (len > dev->geo.zasl_bytes && !cli->split) {
+    if (len > dev->geo.zasl_bytes && !cli->split && !cli->no_check) {
         free(buf);
         return complain(EXIT_BAD_INPUT,
                         "size %zu bytes is over the Zone Append Size Limit (ZASL, %u bytes); "
@@ -307,6 +325,9 @@ int main(int argc, char **argv)
     int ret = zns_open(&dev, parsed.device, writes(parsed.verb));
     if (ret)
         return fail_err(ret, "open");
+    dev.skip_checks = parsed.no_check;
+    if (parsed.batch_zones)
+        dev.report_batch_zones = parsed.batch_zones;
     enum exit_code code = run(&dev);
     zns_close(&dev);
     return code;
