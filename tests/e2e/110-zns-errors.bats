@@ -171,6 +171,16 @@ zns append: $DEV: chunk 131072 bytes is over the Zone Append Size Limit (ZASL, 6
 appended 16 LBAs (65536 bytes) at LBA 0x10 (16)"
     assert_reports_agree
     assert_equal "$(zone_state 0)" "IMP_OPENED 32"
+    # --split streams its input: from a pipe too; a partial LBA at the end of
+    # a pipe is found once the whole LBAs before it are appended.
+    zns_step "head -c 81920 /dev/zero | zns append $DEV -s 0 --split --json; echo \$?
+        head -c 5000 /dev/zero | zns append $DEV -s 0 --split"
+    assert_failure 1
+    assert_output '{"zslba": 0, "chunks": [{"lba": 32, "nlb": 16}, {"lba": 48, "nlb": 4}], "bytes": 81920}
+0
+zns append: /dev/nvme0n1: input ends with 5000 bytes, not a whole LBA (4096 bytes); the 0 bytes before were appended'
+    assert_reports_agree
+    assert_equal "$(zone_state 0)" "IMP_OPENED 52"
 }
 
 @test "zns refuses a path that is not an NVMe namespace" {
