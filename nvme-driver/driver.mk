@@ -3,6 +3,9 @@
 #
 #   make zns                 build $(LIB)/libzns.a, $(BIN)/zns and $(BIN)/zns-bench
 #   make check-exports-driver   exported symbols of libzns == zns.h's API
+#   make bench-driver        libzns vs fio: sequential writes at 64 KiB, QD 1,
+#                            in a lab VM; reported, never asserted (part of
+#                            `make bench`; report: build/bench/driver.txt)
 #
 # libnvme 1.3 links with plain -lnvme: `pkg-config --libs libnvme` fails on
 # Debian 12 (its .pc names json-c and openssl .pc files that are not there).
@@ -42,9 +45,14 @@ $(BIN)/zns-bench: $(DRIVER_BENCH_OBJS) $(LIBZNS) $(DRIVER_DIR)/driver.mk
 	@mkdir -p $(@D)
 	$(LINK) $(DRIVER_STATIC) -o $@ $(DRIVER_BENCH_OBJS) $(LIBZNS) $(NVME_LIBS)
 
-.PHONY: zns check-exports-driver
+.PHONY: zns check-exports-driver bench-driver
 zns: $(LIBZNS) $(BIN)/zns $(BIN)/zns-bench
 ALL_TARGETS += zns
+
+# The image holds zns and zns-bench (every executable of $(BIN)).
+bench-driver: image
+	@$(DRIVER_DIR)/bench/bench-driver
+bench: bench-driver
 
 # Every global symbol libzns defines is either declared in zns.h or an
 # internal _zns_* name, and every function zns.h declares is defined: the
