@@ -9,6 +9,7 @@
 
 E2E_DRIVER_FILES = $(sort $(wildcard tests/e2e/1[0-9][0-9]-*.bats))
 
+DEPS += bats bats-support bats-assert parallel jq coreutils
 TEST_SUITES += e2e-driver
 
 .PHONY: test-e2e-driver
