@@ -100,10 +100,13 @@ enum zns_report_filter {
  * @max_open_zones:    max open zones, a count (MOR + 1); 0 means unlimited.
  * @max_active_zones:  max active zones, a count (MAR + 1); 0 means unlimited.
  * @zasl_bytes:        largest Zone Append, bytes: ZASL (MDTS when ZASL is 0),
- *                     capped at MDTS and at 65536 LBAs (the NLB field); never 0.
+ *                     capped at MDTS and at @max_io_bytes; never 0.
  * @mdts_bytes:        largest data transfer (MDTS), bytes; 0 means no limit.
- * @max_io_bytes:      largest read or write sent in one command, bytes:
- *                     MDTS capped at 65536 LBAs; zns_read()/zns_write() split
+ * @max_io_bytes:      largest command the driver sends, bytes: MDTS, capped at
+ *                     65536 LBAs (the NLB field) and at what the host kernel
+ *                     maps into one command (max_segments - 1 pages of the
+ *                     queue: 504 KiB for NVMe over PCIe, whose 512 KiB MDTS
+ *                     commands fail by chance); zns_read()/zns_write() split
  *                     larger buffers.
  * @min_page_bytes:    the controller's minimum memory page size (CAP.MPSMIN),
  *                     bytes, the unit of ZASL and MDTS; always 4096 on Linux,
@@ -136,11 +139,19 @@ struct zns_geometry {
  * @geo:                geometry, filled by zns_open().
  * @report_batch_zones: zone descriptors asked per Report Zones command;
  *                      zns_open() sizes it from MDTS, a caller may lower it.
+ * @skip_checks:        false after zns_open().  When a caller sets it, read,
+ *                      write and append send their commands without the
+ *                      driver's range checks (namespace end, zone boundary,
+ *                      zone capacity, zone start, ZASL), so that the device's
+ *                      own status comes back: for testing devices.  The
+ *                      length must still be a non-zero multiple of the LBA
+ *                      size that the command's NLB field can carry.
  */
 struct zns_dev {
     int fd;
     struct zns_geometry geo;
     uint32_t report_batch_zones;
+    bool skip_checks;
 };
 
 /**
@@ -294,7 +305,8 @@ int zns_zone_offline(const struct zns_dev *dev, uint64_t zone_start_lba, bool al
  *
  * Return: 0; -EINVAL (not a zone start, bad length); -E2BIG (@len_bytes over
  * ZASL: nothing is sent; see zns_append_split()); -ERANGE; or an NVMe status
- * such as ZSLAB_NVME_SC_ZONE_FULL or ZSLAB_NVME_SC_ZONE_BOUNDARY.
+ * such as ZSLAB_NVME_SC_ZONE_FULL or ZSLAB_NVME_SC_ZONE_BOUNDARY.  With
+ * @dev->skip_checks only the length is checked (-EINVAL).
  */
 int zns_append(const struct zns_dev *dev, uint64_t zone_start_lba, const void *buf,
                size_t len_bytes, uint64_t *out_lba);
@@ -340,7 +352,8 @@ int zns_append_split(const struct zns_dev *dev, uint64_t zone_start_lba, const v
  * check: a write elsewhere fails with ZSLAB_NVME_SC_ZONE_INVALID_WRITE.
  *
  * Return: 0; -EINVAL, -ERANGE, -EXDEV, -ENOSPC; or an NVMe status.  After a
- * failed split write, a prefix may have been written: report the zone.
+ * failed split write, a prefix may have been written: report the zone.  With
+ * @dev->skip_checks only the length is checked (-EINVAL).
  */
 int zns_write(const struct zns_dev *dev, uint64_t lba, const void *buf, size_t len_bytes);
 
@@ -366,7 +379,8 @@ int zns_write_at_wp(const struct zns_dev *dev, uint64_t zone_start_lba, const vo
  * @len_bytes: length, bytes, a multiple of the LBA size.
  *
  * Checked before sending: the range lies in the namespace and, unless the
- * device allows reads across zones, in one zone.  Split at max_io_bytes.
+ * device allows reads across zones, in one zone (with @dev->skip_checks, only
+ * the length).  Split at max_io_bytes.
  *
  * Return: 0; -EINVAL, -ERANGE, -EXDEV; or an NVMe status.
  */

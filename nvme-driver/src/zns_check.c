@@ -15,6 +15,14 @@ int _zns_check_len(const struct zns_geometry *geo, size_t len_bytes)
     return 0;
 }
 
+int _zns_check_nlb_field(const struct zns_geometry *geo, size_t len_bytes)
+{
+    int err = _zns_check_len(geo, len_bytes);
+    if (!err && len_bytes / geo->lba_bytes > ZNS_MAX_NLB_LBAS)
+        err = -EINVAL;
+    return err;
+}
+
 int _zns_check_zone_start(const struct zns_geometry *geo, uint64_t lba)
 {
     if (lba >= geo->ns_lbas)

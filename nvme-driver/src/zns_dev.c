@@ -109,10 +109,12 @@ static int identify_limits(struct zns_dev *dev)
     geo->min_page_bytes = ZNS_LINUX_MIN_PAGE_BYTES;
     geo->mdts_bytes = ctrl.mdts ? pow2_pages_bytes(ctrl.mdts, geo->min_page_bytes) : 0;
     uint32_t nlb_max_bytes = ZNS_MAX_NLB_LBAS * geo->lba_bytes;
-    geo->max_io_bytes = min_nonzero_u32(geo->mdts_bytes, nlb_max_bytes);
+    uint32_t max_io = min_nonzero_u32(geo->mdts_bytes, nlb_max_bytes);
+    max_io = min_nonzero_u32(max_io, _zns_host_max_io_bytes(dev->fd));
+    geo->max_io_bytes = max_io - max_io % geo->lba_bytes;
     uint32_t zasl = zctrl.zasl ? pow2_pages_bytes(zctrl.zasl, geo->min_page_bytes) : 0;
-    /* Every command obeys MDTS too; QEMU refuses a ZASL above it anyway. */
-    geo->zasl_bytes = min_nonzero_u32(min_nonzero_u32(zasl, geo->mdts_bytes), nlb_max_bytes);
+    /* Every command obeys MDTS and the host's limit; QEMU refuses a ZASL above MDTS. */
+    geo->zasl_bytes = min_nonzero_u32(min_nonzero_u32(zasl, geo->mdts_bytes), geo->max_io_bytes);
     return 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * zns_internal.h - what the driver's files share, by defining file:
  *   zns_check.c  range checks done before a command is sent;
- *   zns_dev.c    status conversion.
+ *   zns_dev.c    status conversion;
+ *   zns_host.c   the host kernel's limit on one command.
  * Names are _zns_<module>_<verb>; none of them is public API.
  */
 #ifndef ZNS_INTERNAL_H
@@ -17,6 +18,7 @@
 
 /* zns_check.c */
 int _zns_check_len(const struct zns_geometry *geo, size_t len_bytes);
+int _zns_check_nlb_field(const struct zns_geometry *geo, size_t len_bytes);
 int _zns_check_zone_start(const struct zns_geometry *geo, uint64_t lba);
 int _zns_check_write(const struct zns_geometry *geo, uint64_t lba, size_t len_bytes,
                      uint64_t zone_cap_lbas);
@@ -25,5 +27,8 @@ int _zns_check_append(const struct zns_geometry *geo, uint64_t zone_start_lba, s
 
 /* zns_dev.c */
 int _zns_dev_status(int libnvme_ret);
+
+/* zns_host.c */
+uint32_t _zns_host_max_io_bytes(int fd);
 
 #endif /* ZNS_INTERNAL_H */

@@ -13,7 +13,8 @@ int zns_append(const struct zns_dev *dev, uint64_t zone_start_lba, const void *b
 {
     if (!dev || !buf)
         return -EINVAL;
-    int err = _zns_check_append(&dev->geo, zone_start_lba, len_bytes);
+    int err = dev->skip_checks ? _zns_check_nlb_field(&dev->geo, len_bytes)
+                               : _zns_check_append(&dev->geo, zone_start_lba, len_bytes);
     if (err)
         return err;
     __u64 result = 0;
@@ -121,9 +122,10 @@ int zns_write(const struct zns_dev *dev, uint64_t lba, const void *buf, size_t l
     if (!dev || !buf)
         return -EINVAL;
     uint64_t cap_lbas = 0;
-    int err = zone_cap_of(dev, lba, &cap_lbas);
+    int err = dev->skip_checks ? 0 : zone_cap_of(dev, lba, &cap_lbas);
     if (!err)
-        err = _zns_check_write(&dev->geo, lba, len_bytes, cap_lbas);
+        err = dev->skip_checks ? _zns_check_len(&dev->geo, len_bytes)
+                               : _zns_check_write(&dev->geo, lba, len_bytes, cap_lbas);
     if (err)
         return err;
     return io_split(dev, nvme_cmd_write, lba, (void *)buf, len_bytes);
@@ -145,7 +147,8 @@ int zns_write_at_wp(const struct zns_dev *dev, uint64_t zone_start_lba, const vo
         return zone.state == ZNS_ZONE_FULL      ? ZSLAB_NVME_SC_ZONE_FULL
                : zone.state == ZNS_ZONE_OFFLINE ? ZSLAB_NVME_SC_ZONE_OFFLINE
                                                 : ZSLAB_NVME_SC_ZONE_READ_ONLY;
-    err = _zns_check_write(&dev->geo, zone.wp_lba, len_bytes, zone.cap_lbas);
+    err = dev->skip_checks ? _zns_check_len(&dev->geo, len_bytes)
+                           : _zns_check_write(&dev->geo, zone.wp_lba, len_bytes, zone.cap_lbas);
     if (err)
         return err;
     err = io_split(dev, nvme_cmd_write, zone.wp_lba, (void *)buf, len_bytes);
@@ -158,7 +161,8 @@ int zns_read(const struct zns_dev *dev, uint64_t lba, void *buf, size_t len_byte
 {
     if (!dev || !buf)
         return -EINVAL;
-    int err = _zns_check_read(&dev->geo, lba, len_bytes);
+    int err = dev->skip_checks ? _zns_check_len(&dev->geo, len_bytes)
+                               : _zns_check_read(&dev->geo, lba, len_bytes);
     if (err)
         return err;
     return io_split(dev, nvme_cmd_read, lba, buf, len_bytes);

@@ -41,6 +41,9 @@ enum opt_id {
     OPT_FORMAT,
     OPT_AT_WP,
     OPT_SPLIT,
+    OPT_CHUNK,
+    OPT_BATCH,
+    OPT_NO_CHECK,
     OPT_HELP
 };
 
@@ -63,6 +66,9 @@ static const struct opt opts[] = {
     {OPT_FORMAT, 'o', "output-format", true, ALL_VERBS},
     {OPT_AT_WP, 'w', "at-wp", false, VERB_BIT(ZNS_VERB_WRITE)},
     {OPT_SPLIT, 0, "split", false, VERB_BIT(ZNS_VERB_APPEND)},
+    {OPT_CHUNK, 0, "chunk", true, VERB_BIT(ZNS_VERB_APPEND)},
+    {OPT_BATCH, 0, "batch", true, VERB_BIT(ZNS_VERB_REPORT)},
+    {OPT_NO_CHECK, 0, "no-check", false, IO_VERBS},
     {OPT_HELP, 'h', "help", false, ALL_VERBS},
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -205,6 +211,19 @@ static int apply_opt(struct zns_cli *cli, const struct opt *o, const char *value
         return 0;
     case OPT_SPLIT:
         cli->split = true;
+        return 0;
+    case OPT_CHUNK:
+        if (zns_cli_parse_size(value, &cli->chunk_bytes) || cli->chunk_bytes == 0)
+            return fail(err, errlen, "bad chunk size '%s': give bytes, e.g. 4096, 64K", value);
+        cli->split = true;
+        return 0;
+    case OPT_BATCH:
+        if (zns_cli_parse_size(value, &number) || number == 0 || number > UINT32_MAX)
+            return fail(err, errlen, "bad batch '%s': give a number of zones, at least 1", value);
+        cli->batch_zones = (uint32_t)number;
+        return 0;
+    case OPT_NO_CHECK:
+        cli->no_check = true;
         return 0;
     case OPT_HELP:
         cli->help = true;

@@ -40,6 +40,12 @@ enum zns_verb {
  * @json:         --json or -o json.
  * @at_wp:        write -w/--at-wp: -s names the zone, data goes to its wp.
  * @split:        append --split: split data larger than ZASL.
+ * @chunk_bytes:  append --chunk: bytes per append when splitting (implies
+ *                @split); 0 means ZASL.
+ * @batch_zones:  report --batch: zone descriptors per Report Zones command;
+ *                0 means the driver's choice (as many as MDTS allows).
+ * @no_check:     append/write/read --no-check: send the command without the
+ *                driver's range checks, to see the device's own status.
  * @help:         -h/--help.
  */
 struct zns_cli {
@@ -56,6 +62,9 @@ struct zns_cli {
     bool json;
     bool at_wp;
     bool split;
+    uint64_t chunk_bytes;
+    uint32_t batch_zones;
+    bool no_check;
     bool help;
 };
 

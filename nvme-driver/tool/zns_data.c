@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "zns_data.h"
@@ -86,6 +87,39 @@ int zns_data_read(const char *path, bool has_size, uint64_t size_bytes, void **b
         *buf = NULL;
     }
     return ret;
+}
+
+int zns_data_open_input(const char *path, uint64_t *known_bytes, char *err, size_t errlen)
+{
+    int fd = is_std(path) ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1;
+    struct stat st;
+    *known_bytes =
+        fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : ZNS_DATA_SIZE_UNKNOWN;
+    return fd;
+}
+
+long zns_data_read_full(int fd, void *buf, size_t want, char *err, size_t errlen)
+{
+    size_t used = 0;
+    while (used < want) {
+        ssize_t n = read(fd, (char *)buf + used, want - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return snprintf(err, errlen, "read error: %s", strerror(errno)), -1;
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    return (long)used;
+}
+
+void zns_data_close_input(const char *path, int fd)
+{
+    if (!is_std(path) && fd >= 0)
+        close(fd);
 }
 
 int zns_data_write(const char *path, const void *buf, size_t len_bytes, char *err, size_t errlen)

@@ -178,47 +178,123 @@ static void print_io(const char *verb, uint64_t lba, size_t len, const struct zn
                len, lba, lba);
 }
 
-static enum exit_code append_split(const struct zns_dev *dev, const void *buf, size_t len)
+/* The length of --split's input, checked before anything is sent when known. */
+static enum exit_code check_stream_size(const struct zns_dev *dev, uint64_t known, uint64_t *total)
 {
-    uint32_t max = zns_append_nr_chunks(dev, len), done = 0;
-    uint64_t *lbas = calloc(max, sizeof(*lbas));
-    if (!lbas)
-        return complain(EXIT_SYSTEM, "out of memory");
-    int err = zns_append_split(dev, cli->lba, buf, len, lbas, max, &done);
-    if (cli->json)
-        printf("{\"zslba\": %" PRIu64 ", \"bytes\": %zu, \"chunks\": [", cli->lba, len);
-    for (uint32_t i = 0; i < done; i++) {
-        size_t chunk = i + 1 < max ? dev->geo.zasl_bytes : len - (size_t)i * dev->geo.zasl_bytes;
+    *total = cli->has_size ? cli->size_bytes : known;
+    if (cli->has_size && known != ZNS_DATA_SIZE_UNKNOWN && known < cli->size_bytes)
+        return complain(EXIT_BAD_INPUT, "input has only %" PRIu64 " bytes, -z asks for %" PRIu64,
+                        known, cli->size_bytes);
+    if (*total == ZNS_DATA_SIZE_UNKNOWN)
+        return EXIT_OK;
+    return check_size(&dev->geo, (size_t)*total);
+}
+
+/* One chunk of --split's input: -1 at the end, else its length. */
+static long next_chunk(int fd, void *buf, size_t chunk, uint64_t total, uint64_t done,
+                       enum exit_code *code, const struct zns_geometry *geo)
+{
+    char msg[ERRLEN];
+    size_t want = chunk;
+    if (total != ZNS_DATA_SIZE_UNKNOWN && total - done < want)
+        want = (size_t)(total - done);
+    if (want == 0)
+        return -1;
+    long got = zns_data_read_full(fd, buf, want, msg, sizeof(msg));
+    if (got < 0)
+        *code = complain(EXIT_SYSTEM, "%s", msg);
+    else if (got == 0 && total != ZNS_DATA_SIZE_UNKNOWN)
+        *code = complain(EXIT_BAD_INPUT, "input ended after %" PRIu64 " of %" PRIu64 " bytes", done,
+                         total);
+    else if (got == 0 && done == 0)
+        *code = check_size(geo, 0);
+    else if (got % geo->lba_bytes != 0)
+        *code = complain(EXIT_BAD_INPUT,
+                         "input ends with %ld bytes, not a whole LBA (%u bytes); the %" PRIu64
+                         " bytes before were appended",
+                         got, geo->lba_bytes, done);
+    return got > 0 && *code == EXIT_OK ? got : -1;
+}
+
+/*
+ * --split: one Zone Append per chunk, in order, each chunk's LBA printed.  The
+ * input streams through one chunk of memory, so any length goes, and no large
+ * buffer is faulted in first.  Its length is checked before sending when it
+ * is known (-z, a regular file); from a pipe, a partial LBA at its end is
+ * found after the chunks before it were appended.
+ */
+static enum exit_code append_split(const struct zns_dev *dev)
+{
+    size_t chunk = cli->chunk_bytes ? (size_t)cli->chunk_bytes : dev->geo.zasl_bytes;
+    char msg[ERRLEN];
+    uint64_t known = 0, total = 0, done = 0;
+    int fd = zns_data_open_input(cli->data_path, &known, msg, sizeof(msg));
+    if (fd < 0)
+        return complain(EXIT_BAD_INPUT, "%s", msg);
+    void *buf = NULL;
+    enum exit_code code = check_stream_size(dev, known, &total);
+    if (!code && posix_memalign(&buf, ZNS_DATA_ALIGN_BYTES, chunk) != 0)
+        code = complain(EXIT_SYSTEM, "out of memory for %zu bytes", chunk);
+    bool json_open = !code && cli->json;
+    if (json_open)
+        printf("{\"zslba\": %" PRIu64 ", \"chunks\": [", cli->lba);
+    int err = 0;
+    while (!code) {
+        long got = next_chunk(fd, buf, chunk, total, done, &code, &dev->geo);
+        if (got < 0)
+            break;
+        uint64_t lba = 0;
+        err = zns_append(dev, cli->lba, buf, (size_t)got, &lba);
+        if (err)
+            break;
         if (cli->json)
-            printf("%s{\"lba\": %" PRIu64 ", \"nlb\": %zu}", i ? ", " : "", lbas[i],
-                   chunk / dev->geo.lba_bytes);
+            printf("%s{\"lba\": %" PRIu64 ", \"nlb\": %ld}", done ? ", " : "", lba,
+                   got / (long)dev->geo.lba_bytes);
         else
-            print_io("appended", lbas[i], chunk, dev);
+            print_io("appended", lba, (size_t)got, dev);
+        done += (uint64_t)got;
     }
-    if (cli->json)
-        printf("]}\n");
-    free(lbas);
-    return err ? fail_err(err, "append") : EXIT_OK;
+    if (json_open)
+        printf("], \"bytes\": %" PRIu64 "}\n", done);
+    free(buf);
+    zns_data_close_input(cli->data_path, fd);
+    return err ? fail_err(err, "append") : code;
+}
+
+/* --chunk: LBA-aligned, and within ZASL unless the checks are off. */
+static enum exit_code check_chunk(const struct zns_geometry *geo)
+{
+    if (!cli->chunk_bytes)
+        return EXIT_OK;
+    if (cli->chunk_bytes % geo->lba_bytes != 0)
+        return complain(EXIT_BAD_INPUT,
+                        "chunk %" PRIu64 " bytes is not a multiple of the LBA size (%u bytes)",
+                        cli->chunk_bytes, geo->lba_bytes);
+    if (cli->chunk_bytes > geo->zasl_bytes && !cli->no_check)
+        return complain(EXIT_BAD_INPUT,
+                        "chunk %" PRIu64 " bytes is over the Zone Append Size Limit (ZASL, %u "
+                        "bytes)",
+                        cli->chunk_bytes, geo->zasl_bytes);
+    return EXIT_OK;
 }
 
 static enum exit_code do_append(const struct zns_dev *dev)
 {
-    enum exit_code code = check_zone_start(&dev->geo, cli->lba);
+    enum exit_code code = cli->no_check ? EXIT_OK : check_zone_start(&dev->geo, cli->lba);
     void *buf = NULL;
     size_t len = 0;
-    if (code || (code = load_input(dev, &buf, &len)))
+    if (code || (code = check_chunk(&dev->geo)))
         return code;
-    if (len > dev->geo.zasl_bytes && !cli->split) {
+    if (cli->split)
+        return append_split(dev);
+    if ((code = load_input(dev, &buf, &len)))
+        return code;
+    if (len > dev->geo.zasl_bytes && !cli->no_check) {
         free(buf);
         return complain(EXIT_BAD_INPUT,
                         "size %zu bytes is over the Zone Append Size Limit (ZASL, %u bytes); "
                         "use --split to append it in chunks",
                         len, dev->geo.zasl_bytes);
-    }
-    if (cli->split) {
-        code = append_split(dev, buf, len);
-        free(buf);
-        return code;
     }
     uint64_t lba = 0;
     int err = zns_append(dev, cli->lba, buf, len, &lba);
@@ -307,6 +383,9 @@ int main(int argc, char **argv)
     int ret = zns_open(&dev, parsed.device, writes(parsed.verb));
     if (ret)
         return fail_err(ret, "open");
+    dev.skip_checks = parsed.no_check;
+    if (parsed.batch_zones)
+        dev.report_batch_zones = parsed.batch_zones;
     enum exit_code code = run(&dev);
     zns_close(&dev);
     return code;

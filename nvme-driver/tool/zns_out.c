@@ -70,6 +70,8 @@ static void print_info_text(FILE *out, const char *device, const struct zns_geom
     print_limit(out, "max active zones:", g->max_active_zones, "");
     fprintf(out, "%-18s %u bytes\n", "zasl:", g->zasl_bytes);
     print_limit(out, "mdts:", g->mdts_bytes, " bytes");
+    fprintf(out, "%-18s %u bytes (MDTS capped at what the host maps into one command)\n",
+            "max command:", g->max_io_bytes);
 }
 
 void zns_print_info(FILE *out, const char *device, const struct zns_geometry *g, int json)

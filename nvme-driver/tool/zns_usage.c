@@ -39,12 +39,15 @@ static const char info_usage[] = "usage: zns info DEVICE [--json]\n"
                                  "bytes (MDTS 0 = unlimited).\n";
 
 static const char report_usage[] =
-    "usage: zns report DEVICE [-s LBA] [-n COUNT] [-S STATE] [--json]\n"
+    "usage: zns report DEVICE [-s LBA] [-n COUNT] [-S STATE] [--batch N] [--json]\n"
     "\n"
     "  -s, --start-lba LBA   report from the zone holding LBA (default 0)\n"
     "  -n, --count N         at most N zones (default: all)\n"
     "  -S, --state STATE     only zones in STATE: EMPTY, IMP_OPENED, EXP_OPENED,\n"
     "                        CLOSED, FULL, READONLY, OFFLINE (or filter 1-7; all = 0)\n"
+    "      --batch N         ask at most N zones per Report Zones command (default:\n"
+    "                        as many as the transfer limit allows, at most 1024);\n"
+    "                        the report is complete whatever N\n"
     "\n"
     "The write pointer of a zone that has none (FULL, READONLY, OFFLINE) prints\n"
     "as 'none', and in JSON as 18446744073709551615 (~0), as the device reports it.\n"
@@ -61,32 +64,41 @@ static const char mgmt_usage[] =
     "Too Many Open Zones, Too Many Active Zones.\n";
 
 static const char append_usage[] =
-    "usage: zns append DEVICE -s ZONE_START_LBA [-z BYTES] [-d FILE] [--split] [--json]\n"
+    "usage: zns append DEVICE -s ZONE_START_LBA [-z BYTES] [-d FILE] [--split]\n"
+    "                  [--chunk BYTES] [--no-check] [--json]\n"
     "\n"
     "  -s, --start-lba LBA   the zone, by its start LBA\n"
     "  -z, --data-size N     bytes to append (default: all of the input)\n"
     "  -d, --data FILE       input (default or '-': stdin)\n"
-    "      --split           append data larger than ZASL in ZASL-sized chunks\n"
+    "      --split           append data larger than ZASL in ZASL-sized chunks,\n"
+    "                        one Zone Append each, one after the other\n"
+    "      --chunk N         with --split (implied): N bytes per append, at most ZASL\n"
+    "      --no-check        send without the driver's checks (zone start, ZASL,\n"
+    "                        capacity): the device's own status comes back\n"
     "\n"
     "The size must be a multiple of the LBA size and at most ZASL (see info).\n"
-    "Prints the LBA the device assigned.\n";
+    "Prints the LBA the device assigned (with --split, one line per append).\n";
 
 static const char write_usage[] =
-    "usage: zns write DEVICE -s LBA [-w] [-z BYTES] [-d FILE] [--json]\n"
+    "usage: zns write DEVICE -s LBA [-w] [-z BYTES] [-d FILE] [--no-check] [--json]\n"
     "\n"
     "  -s, --start-lba LBA   first LBA; must be the zone's write pointer\n"
     "  -w, --at-wp           -s names the zone; write at its current write pointer\n"
     "  -z, --data-size N     bytes to write (default: all of the input)\n"
     "  -d, --data FILE       input (default or '-': stdin)\n"
+    "      --no-check        send without the driver's range checks: the device's\n"
+    "                        own status comes back (e.g. Zone Boundary Error)\n"
     "\n"
     "The range must lie inside one zone's capacity; this is checked first.\n";
 
 static const char read_usage[] =
-    "usage: zns read DEVICE -s LBA -z BYTES [-d FILE] [--json]\n"
+    "usage: zns read DEVICE -s LBA -z BYTES [-d FILE] [--no-check] [--json]\n"
     "\n"
     "  -s, --start-lba LBA   first LBA\n"
     "  -z, --data-size N     bytes to read, a multiple of the LBA size\n"
     "  -d, --data FILE       output (default or '-': stdout)\n"
+    "      --no-check        send without the driver's range checks: a read across\n"
+    "                        a zone boundary gets the device's Zone Boundary Error\n"
     "  -j, --json            print a summary (needs -d FILE)\n";
 
 const char *zns_cli_usage(enum zns_verb verb)

@@ -39,6 +39,12 @@ model() {
     assert_success
     run grep -c 'status=0x1bc' "$dir/expect" # Zone Invalid Write
     assert_success
+    # Zone Boundary Error: appends past the capacity, and reads and writes
+    # sent with --no-check.
+    run grep -c 'status=0x1b8' "$dir/expect"
+    assert_success
+    run grep -c -- '--no-check' "$dir/ops"
+    assert_success
     run grep -c ' 1 refused' "$dir/expect"
     assert_success
     run awk '$1 != NR' "$dir/ops"

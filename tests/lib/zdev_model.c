@@ -359,11 +359,12 @@ int zdev_model_read(struct zdev_model *m, uint64_t lba, void *buf, size_t len_by
     int sc = check_io(m, lba, len_bytes, &nlb);
     if (sc)
         return sc;
+    /* QEMU checks the zone's state before the boundary (nvme_check_zone_read). */
     uint32_t idx = (uint32_t)(lba / m->cfg.zone_size_lbas);
-    if (lba + nlb > zone_start(m, idx) + m->cfg.zone_size_lbas)
-        return ZSLAB_NVME_SC_ZONE_BOUNDARY;
     if (m->zones[idx].state == ZSLAB_ZONE_OFFLINE)
         return ZSLAB_NVME_SC_ZONE_OFFLINE;
+    if (lba + nlb > zone_start(m, idx) + m->cfg.zone_size_lbas)
+        return ZSLAB_NVME_SC_ZONE_BOUNDARY;
     if (buf && m->data)
         memcpy(buf, m->data + lba * m->cfg.lba_bytes, len_bytes);
     else if (buf)

@@ -34,6 +34,7 @@ struct options {
     uint64_t seed;
     uint32_t nr_ops;
     struct zdev_model_config cfg;
+    uint32_t max_io_bytes; /* largest command zns sends; 0: from MDTS */
     uint32_t working_set;
     const char *ops_out, *expect_out, *report_out;
 };
@@ -65,7 +66,8 @@ static void usage(FILE *out)
           "                 [--zones N] [--ops-out F] [--expect-out F] [--report-out F]\n"
           "GEOMETRY: --lba-bytes N --zone-size-lbas N --zone-cap-lbas N --nr-zones N\n"
           "          [--max-open-zones N] [--max-active-zones N] [--zasl-bytes N]\n"
-          "          [--mdts-bytes N]   (0 = unlimited; the keys of `zns info --json`)\n"
+          "          [--mdts-bytes N] [--max-io-bytes N]\n"
+          "          (0 = unlimited or derived; the keys of `zns info --json`)\n"
           "--info FILE reads those keys from the output of `zns info --json`.\n",
           out);
 }
@@ -83,7 +85,7 @@ static int json_u64(const char *text, const char *key, uint64_t *out)
     return end == at + strlen(quoted) ? -1 : 0;
 }
 
-static int read_info(const char *path, struct zdev_model_config *cfg)
+static int read_info(const char *path, struct zdev_model_config *cfg, uint32_t *max_io_bytes)
 {
     char text[INFO_MAX_BYTES];
     FILE *f = fopen(path, "r");
@@ -92,11 +94,11 @@ static int read_info(const char *path, struct zdev_model_config *cfg)
     size_t n = fread(text, 1, sizeof(text) - 1, f);
     fclose(f);
     text[n] = '\0';
-    uint64_t v[8];
+    uint64_t v[9];
     static const char *const keys[] = {"lba_bytes",  "zone_size_lbas", "zone_cap_lbas",
                                        "nr_zones",   "max_open_zones", "max_active_zones",
-                                       "zasl_bytes", "mdts_bytes"};
-    for (int i = 0; i < 8; i++)
+                                       "zasl_bytes", "mdts_bytes",     "max_io_bytes"};
+    for (int i = 0; i < 9; i++)
         if (json_u64(text, keys[i], &v[i]))
             return fprintf(stderr, "zns-model: %s: no \"%s\"\n", path, keys[i]), -1;
     cfg->lba_bytes = (uint32_t)v[0];
@@ -107,6 +109,7 @@ static int read_info(const char *path, struct zdev_model_config *cfg)
     cfg->max_active = (uint32_t)v[5];
     cfg->zasl_bytes = (uint32_t)v[6];
     cfg->mdts_bytes = (uint32_t)v[7];
+    *max_io_bytes = (uint32_t)v[8];
     return 0;
 }
 
@@ -133,7 +136,7 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->nr_ops = (uint32_t)n;
         else if (!strcmp(a, "--zones"))
             o->working_set = (uint32_t)n;
-        else if (!strcmp(a, "--info") && read_info(val, &o->cfg))
+        else if (!strcmp(a, "--info") && read_info(val, &o->cfg, &o->max_io_bytes))
             return -1;
         else if (!strcmp(a, "--lba-bytes"))
             o->cfg.lba_bytes = (uint32_t)n;
@@ -151,6 +154,8 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->cfg.zasl_bytes = (uint32_t)n;
         else if (!strcmp(a, "--mdts-bytes"))
             o->cfg.mdts_bytes = (uint32_t)n;
+        else if (!strcmp(a, "--max-io-bytes"))
+            o->max_io_bytes = (uint32_t)n;
         else if (!strcmp(a, "--ops-out"))
             o->ops_out = val;
         else if (!strcmp(a, "--expect-out"))
@@ -165,8 +170,14 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* The driver's view of the model's geometry, for the same pre-send checks. */
-static void driver_geometry(const struct zdev_model_config *cfg, struct zns_geometry *g)
+/*
+ * The driver's view of the model's geometry, for the same pre-send checks and
+ * the same splitting.  As zns_open(): the largest command is MDTS capped at
+ * the NLB field, or what the device's zns info said (the host's limit too);
+ * ZASL is capped at it.
+ */
+static void driver_geometry(const struct zdev_model_config *cfg, uint32_t max_io_bytes,
+                            struct zns_geometry *g)
 {
     memset(g, 0, sizeof(*g));
     g->lba_bytes = cfg->lba_bytes;
@@ -174,15 +185,14 @@ static void driver_geometry(const struct zdev_model_config *cfg, struct zns_geom
     g->zone_cap_lbas = cfg->zone_cap_lbas;
     g->nr_zones = cfg->nr_zones;
     g->ns_lbas = (uint64_t)cfg->nr_zones * cfg->zone_size_lbas;
-    /* As zns_open(): ZASL, capped at MDTS and at the NLB field. */
     uint32_t nlb_max = ZNS_MAX_NLB_LBAS * cfg->lba_bytes;
-    g->zasl_bytes = cfg->zasl_bytes ? cfg->zasl_bytes : cfg->mdts_bytes;
-    if (cfg->mdts_bytes && (!g->zasl_bytes || g->zasl_bytes > cfg->mdts_bytes))
-        g->zasl_bytes = cfg->mdts_bytes;
-    if (!g->zasl_bytes || g->zasl_bytes > nlb_max)
-        g->zasl_bytes = nlb_max;
-    g->mdts_bytes = cfg->mdts_bytes;
     g->max_io_bytes = cfg->mdts_bytes && cfg->mdts_bytes < nlb_max ? cfg->mdts_bytes : nlb_max;
+    if (max_io_bytes && max_io_bytes < g->max_io_bytes)
+        g->max_io_bytes = max_io_bytes;
+    g->zasl_bytes = cfg->zasl_bytes ? cfg->zasl_bytes : cfg->mdts_bytes;
+    if (!g->zasl_bytes || g->zasl_bytes > g->max_io_bytes)
+        g->zasl_bytes = g->max_io_bytes;
+    g->mdts_bytes = cfg->mdts_bytes;
 }
 
 /* Records an op's expected outcome: refused by zns (<0), status (>0), ok. */
@@ -204,7 +214,11 @@ static int tool_zone_start(const struct run *r, uint64_t lba)
 static void op_mgmt(struct run *r, uint32_t n, uint64_t lba, bool all)
 {
     static const char *const verbs[] = {"", "close", "finish", "open", "reset"};
-    unsigned action = (unsigned)(1 + below(r, 4));
+    /* Open three times as often as the others: explicitly open zones pile up and
+     * reach Too Many Open Zones (implicit ones are closed automatically). */
+    static const unsigned actions[] = {ZSLAB_ZONE_CLOSE, ZSLAB_ZONE_FINISH, ZSLAB_ZONE_OPEN,
+                                       ZSLAB_ZONE_OPEN,  ZSLAB_ZONE_OPEN,   ZSLAB_ZONE_RESET};
+    unsigned action = actions[below(r, sizeof(actions) / sizeof(actions[0]))];
     if (all && action == ZSLAB_ZONE_OPEN)
         action = ZSLAB_ZONE_RESET; /* open -a order is QEMU-list specific: left out */
     if (all)
@@ -217,11 +231,19 @@ static void op_mgmt(struct run *r, uint32_t n, uint64_t lba, bool all)
     expect(r, n, err, "ok");
 }
 
-static void op_append(struct run *r, uint32_t n, uint64_t zslba, uint64_t nlb)
+/* " --no-check" when the op is sent without the driver's checks. */
+static const char *check_flag(bool no_check)
+{
+    return no_check ? " --no-check" : "";
+}
+
+static void op_append(struct run *r, uint32_t n, uint64_t zslba, uint64_t nlb, bool no_check)
 {
     size_t len = nlb * r->geo.lba_bytes;
-    fprintf(r->ops, "%u append -s 0x%" PRIx64 " -z %zu -d /dev/zero -j\n", n, zslba, len);
-    int err = _zns_check_append(&r->geo, zslba, len);
+    fprintf(r->ops, "%u append -s 0x%" PRIx64 " -z %zu -d /dev/zero -j%s\n", n, zslba, len,
+            check_flag(no_check));
+    int err =
+        no_check ? _zns_check_nlb_field(&r->geo, len) : _zns_check_append(&r->geo, zslba, len);
     uint64_t lba = 0;
     if (!err)
         err = zdev_model_append(&r->m, zslba, NULL, len, &lba);
@@ -245,59 +267,94 @@ static int model_io(struct run *r, bool write, uint64_t lba, size_t len)
     return 0;
 }
 
-static void op_write(struct run *r, uint32_t n, uint64_t lba, uint64_t nlb)
+static void op_write(struct run *r, uint32_t n, uint64_t lba, uint64_t nlb, bool no_check)
 {
     size_t len = nlb * r->geo.lba_bytes;
-    fprintf(r->ops, "%u write -s 0x%" PRIx64 " -z %zu -d /dev/zero\n", n, lba, len);
-    int err = _zns_check_write(&r->geo, lba, len, r->geo.zone_cap_lbas);
+    fprintf(r->ops, "%u write -s 0x%" PRIx64 " -z %zu -d /dev/zero%s\n", n, lba, len,
+            check_flag(no_check));
+    int err = no_check ? _zns_check_len(&r->geo, len)
+                       : _zns_check_write(&r->geo, lba, len, r->geo.zone_cap_lbas);
     if (!err)
         err = model_io(r, true, lba, len);
     expect(r, n, err, "ok");
 }
 
-static void op_read(struct run *r, uint32_t n, uint64_t lba, uint64_t nlb)
+static void op_read(struct run *r, uint32_t n, uint64_t lba, uint64_t nlb, bool no_check)
 {
     size_t len = nlb * r->geo.lba_bytes;
-    fprintf(r->ops, "%u read -s 0x%" PRIx64 " -z %zu -d /dev/null\n", n, lba, len);
-    int err = _zns_check_read(&r->geo, lba, len);
+    fprintf(r->ops, "%u read -s 0x%" PRIx64 " -z %zu -d /dev/null%s\n", n, lba, len,
+            check_flag(no_check));
+    int err = no_check ? _zns_check_len(&r->geo, len) : _zns_check_read(&r->geo, lba, len);
     if (!err)
         err = model_io(r, false, lba, len);
     expect(r, n, err, "ok");
 }
 
+/* The zone's state as the op generator sees it: where to write and how much room is left. */
+struct zone_view {
+    uint64_t zslba;
+    uint64_t wp;        /* the write pointer, or the zone start if it has none */
+    uint64_t room_lbas; /* LBAs left below the capacity */
+};
+
+static struct zone_view view_zone(const struct run *r, uint32_t zone)
+{
+    const struct zdev_model_zone *z = &r->m.zones[zone];
+    struct zone_view v = {.zslba = zone * r->geo.zone_size_lbas};
+    bool has_wp = z->state != ZSLAB_ZONE_FULL && z->state != ZSLAB_ZONE_READ_ONLY &&
+                  z->state != ZSLAB_ZONE_OFFLINE;
+    v.wp = has_wp ? z->wp_lba : v.zslba;
+    v.room_lbas = has_wp ? v.zslba + r->geo.zone_cap_lbas - z->wp_lba : 0;
+    return v;
+}
+
+/* Writes, with the driver's checks and without: at the wp, off it, up to and past the capacity. */
+static void op_write_kind(struct run *r, uint32_t n, const struct zone_view *v, uint64_t nlb,
+                          unsigned roll)
+{
+    if (roll < 11)
+        op_write(r, n, v->wp, nlb, false);
+    else if (roll < 16)
+        op_write(r, n, v->wp + 1 + below(r, 4), nlb, false); /* not at the wp */
+    else if (roll < 18)
+        op_write(r, n, v->zslba + r->geo.zone_cap_lbas - 1, 2, false); /* refused: capacity */
+    else if (roll < 20) /* past the capacity, sent: the device's Zone Boundary Error */
+        op_write(r, n, v->wp, v->room_lbas + 1 + below(r, 4), true);
+    else /* fill the zone up to a few LBAs short of its capacity, or exactly */
+        op_write(r, n, v->wp, v->room_lbas > 4 ? v->room_lbas - below(r, 4) : nlb, false);
+}
+
 /* One op: mostly valid, with a share of each kind of invalid one. */
 static void one_op(struct run *r, uint32_t n, uint32_t working_set)
 {
-    uint32_t zone = (uint32_t)below(r, working_set);
-    uint64_t zslba = zone * r->geo.zone_size_lbas;
-    const struct zdev_model_zone *z = &r->m.zones[zone];
+    struct zone_view v = view_zone(r, (uint32_t)below(r, working_set));
     uint64_t zasl_lbas = r->geo.zasl_bytes / r->geo.lba_bytes;
     uint64_t max_lbas = zasl_lbas < MAX_OP_LBAS ? zasl_lbas : MAX_OP_LBAS;
     uint64_t nlb = 1 + below(r, max_lbas);
-    bool has_wp = z->state != ZSLAB_ZONE_FULL && z->state != ZSLAB_ZONE_READ_ONLY &&
-                  z->state != ZSLAB_ZONE_OFFLINE;
-    uint64_t wp = has_wp ? z->wp_lba : zslba;
+    uint64_t zone_lbas = r->geo.zone_size_lbas;
     unsigned roll = (unsigned)below(r, PERCENT);
-    if (roll < 36)
-        op_append(r, n, zslba, nlb);
+    if (roll < 33)
+        op_append(r, n, v.zslba, nlb, false);
+    else if (roll < 35)
+        op_append(r, n, v.zslba, zasl_lbas + 1, false); /* over ZASL: refused */
+    else if (roll < 36)
+        op_append(r, n, v.zslba + 1, 1, false); /* not a zone start: refused */
+    else if (roll < 37)
+        op_append(r, n, v.zslba + 1, 1, true); /* sent: the device's Invalid Field */
     else if (roll < 38)
-        op_append(r, n, zslba, zasl_lbas + 1); /* over ZASL: refused */
-    else if (roll < 39)
-        op_append(r, n, zslba + 1, 1); /* not a zone start: refused */
-    else if (roll < 52)
-        op_write(r, n, wp, nlb);
-    else if (roll < 58)
-        op_write(r, n, wp + 1 + below(r, 4), nlb); /* not at the wp */
-    else if (roll < 60)
-        op_write(r, n, zslba + r->geo.zone_cap_lbas - 1, 2); /* over the capacity */
-    else if (roll < 88)
-        op_mgmt(r, n, zslba, false);
-    else if (roll < 91)
+        op_append(r, n, v.zslba, zasl_lbas + 1, true); /* sent: Invalid Field */
+    else if (roll < 61)
+        op_write_kind(r, n, &v, nlb, roll - 38);
+    else if (roll < 86)
+        op_mgmt(r, n, v.zslba, false);
+    else if (roll < 89)
         op_mgmt(r, n, 0, true);
-    else if (roll < 93)
-        op_mgmt(r, n, zslba + 1 + below(r, r->geo.zone_size_lbas - 1), false);
-    else
-        op_read(r, n, zslba + below(r, r->geo.zone_size_lbas), nlb);
+    else if (roll < 91)
+        op_mgmt(r, n, v.zslba + 1 + below(r, zone_lbas - 1), false);
+    else if (roll < 95)
+        op_read(r, n, v.zslba + below(r, zone_lbas), nlb, false);
+    else /* across the zone's end, sent: the device's Zone Boundary Error */
+        op_read(r, n, v.zslba + zone_lbas - 1 - below(r, nlb), nlb + 1, true);
 }
 
 static int write_report(const struct run *r, const char *path)
@@ -336,7 +393,7 @@ int main(int argc, char **argv)
     struct run r = {.rng = o.seed};
     if (zdev_model_init(&r.m, &o.cfg))
         return fprintf(stderr, "zns-model: impossible geometry (see --help)\n"), 1;
-    driver_geometry(&o.cfg, &r.geo);
+    driver_geometry(&o.cfg, o.max_io_bytes, &r.geo);
     uint32_t ws = o.working_set ? o.working_set : WORKING_SET_MAX;
     if (ws > o.cfg.nr_zones)
         ws = o.cfg.nr_zones;

@@ -52,6 +52,14 @@ static void verbs_and_options_parse(void **state)
     assert_true(cli.at_wp);
     assert_int_equal(PARSE("read", "/dev/ng0n1", "-s", "8", "-z", "4096"), 0);
     assert_null(cli.data_path);
+    assert_false(cli.no_check);
+    assert_int_equal(PARSE("read", "/dev/ng0n1", "-s", "8", "-z", "4096", "--no-check"), 0);
+    assert_true(cli.no_check);
+    assert_int_equal(PARSE("append", "/dev/ng0n1", "-s", "0", "--chunk", "512"), 0);
+    assert_int_equal(cli.chunk_bytes, 512);
+    assert_true(cli.split); /* --chunk implies --split */
+    assert_int_equal(PARSE("report", "/dev/ng0n1", "--batch=3"), 0);
+    assert_int_equal(cli.batch_zones, 3);
     assert_int_equal(PARSE("--help"), 0);
     assert_true(cli.help);
     assert_int_equal(cli.verb, ZNS_VERB_NONE);
@@ -84,6 +92,10 @@ static void bad_command_lines_say_what_is_wrong(void **state)
         {{"zns", "report", "/dev/a", "-S", "half", NULL}, "bad state 'half'"},
         {{"zns", "report", "/dev/a", "-o", "xml", NULL}, "bad output format 'xml'"},
         {{"zns", "write", "/dev/a", "-s", NULL}, "needs a value"},
+        {{"zns", "report", "/dev/a", "--batch", "0", NULL}, "bad batch '0'"},
+        {{"zns", "append", "/dev/a", "-s", "0", "--chunk", "0", NULL}, "bad chunk size '0'"},
+        {{"zns", "write", "/dev/a", "-s", "0", "--chunk", "4K", NULL}, "does not apply"},
+        {{"zns", "reset", "/dev/a", "-a", "--no-check", NULL}, "does not apply"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         size_t argc = 0;

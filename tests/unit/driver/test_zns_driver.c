@@ -13,6 +13,7 @@
 #include <libnvme.h>
 
 #include "test_common.h"
+#include "zns_internal.h"
 
 static struct zns_dev dev;
 
@@ -85,9 +86,12 @@ static void open_limits_zero_based_all_ones_is_unlimited(void **state)
     assert_int_equal(dev.geo.max_open_zones, 0);
     assert_int_equal(dev.geo.max_active_zones, 0);
     assert_int_equal(dev.geo.mdts_bytes, 0);
-    /* No ZASL and no MDTS: the 16-bit NLB field is the limit. */
-    assert_int_equal(dev.geo.zasl_bytes, 65536u * LBA_4K);
-    assert_int_equal(dev.geo.max_io_bytes, 65536u * LBA_4K);
+    /* No ZASL and no MDTS: what the host maps into one command is the limit,
+     * 126 pages when no queue can be read (Linux NVMe PCI: 127 segments). */
+    uint32_t host_bytes = 126u * (uint32_t)sysconf(_SC_PAGESIZE);
+    assert_int_equal(_zns_host_max_io_bytes(dev.fd), host_bytes);
+    assert_int_equal(dev.geo.zasl_bytes, host_bytes);
+    assert_int_equal(dev.geo.max_io_bytes, host_bytes);
     close_fake(&dev);
 }
 

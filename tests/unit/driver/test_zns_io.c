@@ -230,6 +230,31 @@ static void concurrent_appends_to_one_zone_get_distinct_lbas(void **state)
     assert_int_equal(zone.state, ZNS_ZONE_FULL);
 }
 
+static void skip_checks_sends_what_the_checks_refuse(void **state)
+{
+    (void)state;
+    dev.skip_checks = true;
+    /* Each reaches the device, which answers with its own status. */
+    assert_int_equal(zns_read(&dev, ZONE_LBAS - 1, back, 2 * LBA_4K), ZSLAB_NVME_SC_ZONE_BOUNDARY);
+    assert_int_equal(fake_last(OPC_READ)->cdw10, ZONE_LBAS - 1);
+    assert_int_equal(zns_write(&dev, ZONE_CAP - 1, buf, LBA_4K), ZSLAB_NVME_SC_ZONE_INVALID_WRITE);
+    for (uint64_t lba = 0; lba < ZONE_CAP - 8; lba += 8)
+        assert_int_equal(zns_write(&dev, lba, buf, 8 * LBA_4K), 0);
+    /* Up to 4 LBAs short of the capacity, then one 8-LBA command past it. */
+    assert_int_equal(zns_write(&dev, ZONE_CAP - 8, buf, 4 * LBA_4K), 0);
+    assert_int_equal(zns_write(&dev, ZONE_CAP - 4, buf, 8 * LBA_4K), ZSLAB_NVME_SC_ZONE_BOUNDARY);
+    assert_int_equal(zns_append(&dev, 5, buf, LBA_4K, NULL), ZDEV_MODEL_SC_INVALID_FIELD);
+    assert_int_equal(zns_append(&dev, 0, buf, ZASL_BYTES + LBA_4K, NULL),
+                     ZDEV_MODEL_SC_INVALID_FIELD);
+    assert_int_equal(fake_last(OPC_APPEND)->cdw12, ZASL_BYTES / LBA_4K);
+    /* What the command cannot encode is still refused. */
+    unsigned before = fake.nr_log;
+    assert_int_equal(zns_read(&dev, 0, back, LBA_4K + 1), -EINVAL);
+    assert_int_equal(zns_append(&dev, 0, buf, 0, NULL), -EINVAL);
+    assert_int_equal(fake.nr_log, before);
+    dev.skip_checks = false;
+}
+
 int run_io_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +270,7 @@ int run_io_tests(void)
         cmocka_unit_test_setup_teardown(limits_come_back_as_named_statuses, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_appends_to_one_zone_get_distinct_lbas, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(skip_checks_sends_what_the_checks_refuse, setup, teardown),
     };
     return cmocka_run_group_tests_name("zns io", tests, NULL, NULL);
 }
