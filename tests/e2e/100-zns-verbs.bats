@@ -9,12 +9,9 @@
 load test_helper/common
 load test_helper/driver
 
-ZONE_LBAS=1024
 
 setup_file() {
-    export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-    lab_setup_file
-    driver_up
+    driver_setup_file
 }
 
 teardown_file() {
@@ -24,9 +21,6 @@ teardown_file() {
 setup() {
     reset_all_zones
 }
-
-# Start LBA of zone $1.
-zslba() { echo $(($1 * ZONE_LBAS)); }
 
 @test "zns info agrees with nvme-cli's identify data and with the profile" {
     local s=$GUEST_SHARE

@@ -8,13 +8,10 @@
 load test_helper/common
 load test_helper/driver
 
-ZONE_LBAS=1024
 CAP_LBAS=768
 
 setup_file() {
-    export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-    lab_setup_file
-    driver_up
+    driver_setup_file
 }
 
 teardown_file() {
@@ -24,8 +21,6 @@ teardown_file() {
 setup() {
     reset_all_zones
 }
-
-zslba() { echo $(($1 * ZONE_LBAS)); }
 
 @test "zns append past the zone capacity fails with Zone Is Full" {
     local z

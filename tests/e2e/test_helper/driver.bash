@@ -6,6 +6,9 @@
 #                         load test_helper/driver
 #
 # API
+#   driver_setup_file [opts]    setup_file of a file whose tests share one VM
+#                               of the default profile, one test at a time.
+#   zslba INDEX                 start LBA of zone INDEX (ZONE_LBAS per zone).
 #   driver_up [lab up options]  in setup_file: boots the file's persistent VM
 #                               ($DRIVER_VM) with the share $DRIVER_SHARE
 #                               (/mnt/host in the guest); downed by
@@ -25,12 +28,22 @@
 # Settings: DEV (default /dev/nvme0n1), the namespace the tests drive.
 
 DEV=${DEV:-/dev/nvme0n1}
+# LBAs per zone in the default profile (4 MiB zones of 4 KiB LBAs).
+ZONE_LBAS=1024
 # The guest sees the share here (zns-lab --share).
 GUEST_SHARE=/mnt/host
 # The host side of the model check (built by make; test-e2e-driver sets it).
 ZNS_MODEL=${ZNS_MODEL:-$REPO_ROOT/build/bin-host/zns-model}
 # jq prints the ~0 write pointer of a zone without one as this double.
 WP_NONE_JQ=18446744073709551615
+
+driver_setup_file() {
+    export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+    lab_setup_file
+    driver_up "$@"
+}
+
+zslba() { echo $(($1 * ZONE_LBAS)); }
 
 driver_up() {
     DRIVER_SHARE=$BATS_FILE_TMPDIR/share
