@@ -15,12 +15,12 @@
 
 static uint64_t zone_start(const struct zdev_model *m, uint32_t idx)
 {
-    return (uint64_t)idx * m->cfg.zone_size_lbas;
+    return (uint64_t)idx * m->cfg.geo.zone_size_lbas;
 }
 
 static uint64_t ns_lbas(const struct zdev_model *m)
 {
-    return (uint64_t)m->cfg.nr_zones * m->cfg.zone_size_lbas;
+    return (uint64_t)m->cfg.geo.nr_zones * m->cfg.geo.zone_size_lbas;
 }
 
 static void assign(struct zdev_model *m, struct zdev_model_zone *z, uint8_t state)
@@ -36,23 +36,23 @@ static bool is_open(uint8_t state)
 
 int zdev_model_init(struct zdev_model *m, const struct zdev_model_config *cfg)
 {
-    if (!m || !cfg || cfg->lba_bytes < 512 || (cfg->lba_bytes & (cfg->lba_bytes - 1)) ||
-        cfg->nr_zones == 0 || cfg->zone_size_lbas == 0 || cfg->zone_cap_lbas == 0 ||
-        cfg->zone_cap_lbas > cfg->zone_size_lbas)
+    if (!m || !cfg || cfg->geo.lba_bytes < 512 || (cfg->geo.lba_bytes & (cfg->geo.lba_bytes - 1)) ||
+        cfg->geo.nr_zones == 0 || cfg->geo.zone_size_lbas == 0 || cfg->geo.zone_cap_lbas == 0 ||
+        cfg->geo.zone_cap_lbas > cfg->geo.zone_size_lbas)
         return -EINVAL;
     memset(m, 0, sizeof(*m));
     m->cfg = *cfg;
-    m->zones = calloc(cfg->nr_zones, sizeof(*m->zones));
+    m->zones = calloc(cfg->geo.nr_zones, sizeof(*m->zones));
     if (!m->zones)
         return -ENOMEM;
     if (cfg->keep_data) {
-        m->data = calloc(ns_lbas(m), cfg->lba_bytes);
+        m->data = calloc(ns_lbas(m), cfg->geo.lba_bytes);
         if (!m->data) {
             free(m->zones);
             return -ENOMEM;
         }
     }
-    for (uint32_t i = 0; i < cfg->nr_zones; i++) {
+    for (uint32_t i = 0; i < cfg->geo.nr_zones; i++) {
         m->zones[i].wp_lba = zone_start(m, i);
         m->zones[i].state = ZSLAB_ZONE_EMPTY;
     }
@@ -70,7 +70,7 @@ void zdev_model_destroy(struct zdev_model *m)
 static struct zdev_model_zone *oldest_imp_open(struct zdev_model *m)
 {
     struct zdev_model_zone *oldest = NULL;
-    for (uint32_t i = 0; i < m->cfg.nr_zones; i++) {
+    for (uint32_t i = 0; i < m->cfg.geo.nr_zones; i++) {
         struct zdev_model_zone *z = &m->zones[i];
         if (z->state == ZSLAB_ZONE_IMP_OPEN && (!oldest || z->state_seq < oldest->state_seq))
             oldest = z;
@@ -80,9 +80,9 @@ static struct zdev_model_zone *oldest_imp_open(struct zdev_model *m)
 
 static int check_resources(const struct zdev_model *m, uint32_t add_active, uint32_t add_open)
 {
-    if (m->cfg.max_active && m->nr_active + add_active > m->cfg.max_active)
+    if (m->cfg.geo.max_active && m->nr_active + add_active > m->cfg.geo.max_active)
         return ZSLAB_NVME_SC_TOO_MANY_ACTIVE;
-    if (m->cfg.max_open && m->nr_open + add_open > m->cfg.max_open)
+    if (m->cfg.geo.max_open && m->nr_open + add_open > m->cfg.geo.max_open)
         return ZSLAB_NVME_SC_TOO_MANY_OPEN;
     return 0;
 }
@@ -96,7 +96,7 @@ static int zone_open(struct zdev_model *m, struct zdev_model_zone *z, bool impli
         add_active = 1;
         /* fall through */
     case ZSLAB_ZONE_CLOSED: {
-        if (m->cfg.auto_close && m->cfg.max_open && m->nr_open == m->cfg.max_open) {
+        if (m->cfg.auto_close && m->cfg.geo.max_open && m->nr_open == m->cfg.geo.max_open) {
             struct zdev_model_zone *victim = oldest_imp_open(m);
             if (victim) {
                 m->nr_open--;
@@ -167,8 +167,8 @@ static int zone_reset(struct zdev_model *m, struct zdev_model_zone *z)
         z->wp_lba = zone_start(m, idx);
         assign(m, z, ZSLAB_ZONE_EMPTY);
         if (m->data)
-            memset(m->data + z->wp_lba * m->cfg.lba_bytes, 0,
-                   m->cfg.zone_size_lbas * m->cfg.lba_bytes);
+            memset(m->data + z->wp_lba * m->cfg.geo.lba_bytes, 0,
+                   m->cfg.geo.zone_size_lbas * m->cfg.geo.lba_bytes);
         /* fall through */
     case ZSLAB_ZONE_EMPTY:
         return 0;
@@ -211,7 +211,7 @@ static struct zdev_model_zone *next_in_state(struct zdev_model *m, uint8_t state
                                              uint64_t after_seq)
 {
     struct zdev_model_zone *best = NULL;
-    for (uint32_t i = 0; i < m->cfg.nr_zones; i++) {
+    for (uint32_t i = 0; i < m->cfg.geo.nr_zones; i++) {
         struct zdev_model_zone *z = &m->zones[i];
         if (z->state == state && z->state_seq > after_seq &&
             (!best || z->state_seq < best->state_seq))
@@ -271,19 +271,19 @@ int zdev_model_manage(struct zdev_model *m, uint64_t zone_start_lba, unsigned ac
         return manage_all(m, action);
     if (zone_start_lba >= ns_lbas(m))
         return SC_LBA_RANGE;
-    if (zone_start_lba % m->cfg.zone_size_lbas != 0)
+    if (zone_start_lba % m->cfg.geo.zone_size_lbas != 0)
         return SC_INVALID_FIELD;
-    return zone_action(m, &m->zones[zone_start_lba / m->cfg.zone_size_lbas], action);
+    return zone_action(m, &m->zones[zone_start_lba / m->cfg.geo.zone_size_lbas], action);
 }
 
 /* Transfer-size and namespace checks shared by read, write and append. */
 static int check_io(const struct zdev_model *m, uint64_t lba, size_t len_bytes, uint64_t *nlb)
 {
-    if (len_bytes == 0 || len_bytes % m->cfg.lba_bytes != 0)
+    if (len_bytes == 0 || len_bytes % m->cfg.geo.lba_bytes != 0)
         return -EINVAL;
-    if (m->cfg.mdts_bytes && len_bytes > m->cfg.mdts_bytes)
+    if (m->cfg.geo.mdts_bytes && len_bytes > m->cfg.geo.mdts_bytes)
         return SC_INVALID_FIELD;
-    *nlb = len_bytes / m->cfg.lba_bytes;
+    *nlb = len_bytes / m->cfg.geo.lba_bytes;
     if (lba >= ns_lbas(m) || *nlb > ns_lbas(m) - lba)
         return SC_LBA_RANGE;
     return 0;
@@ -303,7 +303,7 @@ static int check_zone_write(const struct zdev_model *m, const struct zdev_model_
     if (lba != z->wp_lba)
         return ZSLAB_NVME_SC_ZONE_INVALID_WRITE;
     uint64_t start = zone_start(m, (uint32_t)(z - m->zones));
-    if (lba + nlb > start + m->cfg.zone_cap_lbas)
+    if (lba + nlb > start + m->cfg.geo.zone_cap_lbas)
         return ZSLAB_NVME_SC_ZONE_BOUNDARY;
     return 0;
 }
@@ -311,7 +311,7 @@ static int check_zone_write(const struct zdev_model *m, const struct zdev_model_
 /* A write or append at @lba that passed the transfer checks. */
 static int zone_write(struct zdev_model *m, uint64_t lba, uint64_t nlb, const void *buf)
 {
-    uint32_t idx = (uint32_t)(lba / m->cfg.zone_size_lbas);
+    uint32_t idx = (uint32_t)(lba / m->cfg.geo.zone_size_lbas);
     struct zdev_model_zone *z = &m->zones[idx];
     int sc = check_zone_write(m, z, lba, nlb);
     if (!sc)
@@ -319,9 +319,9 @@ static int zone_write(struct zdev_model *m, uint64_t lba, uint64_t nlb, const vo
     if (sc)
         return sc;
     if (m->data && buf)
-        memcpy(m->data + lba * m->cfg.lba_bytes, buf, nlb * m->cfg.lba_bytes);
+        memcpy(m->data + lba * m->cfg.geo.lba_bytes, buf, nlb * m->cfg.geo.lba_bytes);
     z->wp_lba += nlb;
-    if (z->wp_lba == zone_start(m, idx) + m->cfg.zone_cap_lbas)
+    if (z->wp_lba == zone_start(m, idx) + m->cfg.geo.zone_cap_lbas)
         zone_finish(m, z);
     return 0;
 }
@@ -340,12 +340,12 @@ int zdev_model_append(struct zdev_model *m, uint64_t zone_start_lba, const void 
     int sc = check_io(m, zone_start_lba, len_bytes, &nlb);
     if (sc)
         return sc;
-    if (zone_start_lba % m->cfg.zone_size_lbas != 0)
+    if (zone_start_lba % m->cfg.geo.zone_size_lbas != 0)
         return SC_INVALID_FIELD;
-    uint32_t zasl = m->cfg.zasl_bytes ? m->cfg.zasl_bytes : m->cfg.mdts_bytes;
+    uint32_t zasl = m->cfg.geo.zasl_bytes ? m->cfg.geo.zasl_bytes : m->cfg.geo.mdts_bytes;
     if (zasl && len_bytes > zasl)
         return SC_INVALID_FIELD;
-    const struct zdev_model_zone *z = &m->zones[zone_start_lba / m->cfg.zone_size_lbas];
+    const struct zdev_model_zone *z = &m->zones[zone_start_lba / m->cfg.geo.zone_size_lbas];
     uint64_t lba = z->wp_lba;
     sc = zone_write(m, lba, nlb, buf);
     if (!sc && out_lba)
@@ -360,13 +360,13 @@ int zdev_model_read(struct zdev_model *m, uint64_t lba, void *buf, size_t len_by
     if (sc)
         return sc;
     /* QEMU checks the zone's state before the boundary (nvme_check_zone_read). */
-    uint32_t idx = (uint32_t)(lba / m->cfg.zone_size_lbas);
+    uint32_t idx = (uint32_t)(lba / m->cfg.geo.zone_size_lbas);
     if (m->zones[idx].state == ZSLAB_ZONE_OFFLINE)
         return ZSLAB_NVME_SC_ZONE_OFFLINE;
-    if (lba + nlb > zone_start(m, idx) + m->cfg.zone_size_lbas)
+    if (lba + nlb > zone_start(m, idx) + m->cfg.geo.zone_size_lbas)
         return ZSLAB_NVME_SC_ZONE_BOUNDARY;
     if (buf && m->data)
-        memcpy(buf, m->data + lba * m->cfg.lba_bytes, len_bytes);
+        memcpy(buf, m->data + lba * m->cfg.geo.lba_bytes, len_bytes);
     else if (buf)
         memset(buf, 0, len_bytes);
     return 0;
@@ -394,8 +394,8 @@ int zdev_model_report(const struct zdev_model *m, uint64_t from_lba, unsigned fi
     *nr_zones = 0;
     if (from_lba >= ns_lbas(m))
         return SC_LBA_RANGE;
-    for (uint32_t i = (uint32_t)(from_lba / m->cfg.zone_size_lbas);
-         i < m->cfg.nr_zones && filled < want; i++) {
+    for (uint32_t i = (uint32_t)(from_lba / m->cfg.geo.zone_size_lbas);
+         i < m->cfg.geo.nr_zones && filled < want; i++) {
         const struct zdev_model_zone *z = &m->zones[i];
         if (!matches(z->state, filter))
             continue;
@@ -403,7 +403,7 @@ int zdev_model_report(const struct zdev_model *m, uint64_t from_lba, unsigned fi
                       z->state != ZSLAB_ZONE_OFFLINE;
         zones[filled++] = (struct zslab_zone){
             .start_lba = zone_start(m, i),
-            .cap_lbas = m->cfg.zone_cap_lbas,
+            .cap_lbas = m->cfg.geo.zone_cap_lbas,
             .wp_lba = has_wp ? z->wp_lba : ZSLAB_ZONE_WP_NONE,
             .state = z->state,
             .type = 0x2, /* sequential write required */
@@ -415,7 +415,7 @@ int zdev_model_report(const struct zdev_model *m, uint64_t from_lba, unsigned fi
 
 int zdev_model_set_state(struct zdev_model *m, uint32_t zone_index, uint8_t state)
 {
-    if (zone_index >= m->cfg.nr_zones ||
+    if (zone_index >= m->cfg.geo.nr_zones ||
         (state != ZSLAB_ZONE_READ_ONLY && state != ZSLAB_ZONE_OFFLINE))
         return -EINVAL;
     struct zdev_model_zone *z = &m->zones[zone_index];

@@ -32,26 +32,15 @@
 
 /**
  * struct zdev_model_config - geometry and limits of a model device.
- * @lba_bytes:      LBA size, bytes (a power of two, at least 512).
- * @zone_size_lbas: zone size, LBAs.
- * @zone_cap_lbas:  zone capacity, LBAs, 1..@zone_size_lbas.
- * @nr_zones:       number of zones.
- * @max_open:       max open zones, a count; 0 means unlimited.
- * @max_active:     max active zones, a count; 0 means unlimited.
- * @zasl_bytes:     largest append, bytes; 0 means @mdts_bytes.
- * @mdts_bytes:     largest transfer, bytes; 0 means unlimited.
- * @auto_close:     close the oldest implicitly open zone to make room.
- * @keep_data:      store written data so reads return it (else zeros).
+ * @geo:        the geometry identify reports (units as in zslab/zdev.h), with
+ *              two rules of the model: lba_bytes is a power of two of at
+ *              least 512, and zasl_bytes 0 means mdts_bytes (identify then
+ *              reports mdts_bytes); mdts_bytes 0 means unlimited.
+ * @auto_close: close the oldest implicitly open zone to make room.
+ * @keep_data:  store written data so reads return it (else zeros).
  */
 struct zdev_model_config {
-    uint32_t lba_bytes;
-    uint64_t zone_size_lbas;
-    uint64_t zone_cap_lbas;
-    uint32_t nr_zones;
-    uint32_t max_open;
-    uint32_t max_active;
-    uint32_t zasl_bytes;
-    uint32_t mdts_bytes;
+    struct zslab_zdev_geometry geo;
     bool auto_close;
     bool keep_data;
 };

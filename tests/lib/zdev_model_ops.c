@@ -7,17 +7,9 @@
 static int ops_identify(void *dev, struct zslab_zdev_geometry *geo)
 {
     const struct zdev_model *m = dev;
-    uint32_t zasl = m->cfg.zasl_bytes ? m->cfg.zasl_bytes : m->cfg.mdts_bytes;
-    *geo = (struct zslab_zdev_geometry){
-        .lba_bytes = m->cfg.lba_bytes,
-        .zone_size_lbas = m->cfg.zone_size_lbas,
-        .zone_cap_lbas = m->cfg.zone_cap_lbas,
-        .nr_zones = m->cfg.nr_zones,
-        .max_open = m->cfg.max_open,
-        .max_active = m->cfg.max_active,
-        .zasl_bytes = zasl,
-        .mdts_bytes = m->cfg.mdts_bytes,
-    };
+    *geo = m->cfg.geo;
+    if (!geo->zasl_bytes)
+        geo->zasl_bytes = geo->mdts_bytes;
     return 0;
 }
 

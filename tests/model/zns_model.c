@@ -101,14 +101,14 @@ static int read_info(const char *path, struct zdev_model_config *cfg, uint32_t *
     for (int i = 0; i < 9; i++)
         if (json_u64(text, keys[i], &v[i]))
             return fprintf(stderr, "zns-model: %s: no \"%s\"\n", path, keys[i]), -1;
-    cfg->lba_bytes = (uint32_t)v[0];
-    cfg->zone_size_lbas = v[1];
-    cfg->zone_cap_lbas = v[2];
-    cfg->nr_zones = (uint32_t)v[3];
-    cfg->max_open = (uint32_t)v[4];
-    cfg->max_active = (uint32_t)v[5];
-    cfg->zasl_bytes = (uint32_t)v[6];
-    cfg->mdts_bytes = (uint32_t)v[7];
+    cfg->geo.lba_bytes = (uint32_t)v[0];
+    cfg->geo.zone_size_lbas = v[1];
+    cfg->geo.zone_cap_lbas = v[2];
+    cfg->geo.nr_zones = (uint32_t)v[3];
+    cfg->geo.max_open = (uint32_t)v[4];
+    cfg->geo.max_active = (uint32_t)v[5];
+    cfg->geo.zasl_bytes = (uint32_t)v[6];
+    cfg->geo.mdts_bytes = (uint32_t)v[7];
     *max_io_bytes = (uint32_t)v[8];
     return 0;
 }
@@ -139,21 +139,21 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--info") && read_info(val, &o->cfg, &o->max_io_bytes))
             return -1;
         else if (!strcmp(a, "--lba-bytes"))
-            o->cfg.lba_bytes = (uint32_t)n;
+            o->cfg.geo.lba_bytes = (uint32_t)n;
         else if (!strcmp(a, "--zone-size-lbas"))
-            o->cfg.zone_size_lbas = n;
+            o->cfg.geo.zone_size_lbas = n;
         else if (!strcmp(a, "--zone-cap-lbas"))
-            o->cfg.zone_cap_lbas = n;
+            o->cfg.geo.zone_cap_lbas = n;
         else if (!strcmp(a, "--nr-zones"))
-            o->cfg.nr_zones = (uint32_t)n;
+            o->cfg.geo.nr_zones = (uint32_t)n;
         else if (!strcmp(a, "--max-open-zones"))
-            o->cfg.max_open = (uint32_t)n;
+            o->cfg.geo.max_open = (uint32_t)n;
         else if (!strcmp(a, "--max-active-zones"))
-            o->cfg.max_active = (uint32_t)n;
+            o->cfg.geo.max_active = (uint32_t)n;
         else if (!strcmp(a, "--zasl-bytes"))
-            o->cfg.zasl_bytes = (uint32_t)n;
+            o->cfg.geo.zasl_bytes = (uint32_t)n;
         else if (!strcmp(a, "--mdts-bytes"))
-            o->cfg.mdts_bytes = (uint32_t)n;
+            o->cfg.geo.mdts_bytes = (uint32_t)n;
         else if (!strcmp(a, "--max-io-bytes"))
             o->max_io_bytes = (uint32_t)n;
         else if (!strcmp(a, "--ops-out"))
@@ -180,19 +180,20 @@ static void driver_geometry(const struct zdev_model_config *cfg, uint32_t max_io
                             struct zns_geometry *g)
 {
     memset(g, 0, sizeof(*g));
-    g->lba_bytes = cfg->lba_bytes;
-    g->zone_size_lbas = cfg->zone_size_lbas;
-    g->zone_cap_lbas = cfg->zone_cap_lbas;
-    g->nr_zones = cfg->nr_zones;
-    g->ns_lbas = (uint64_t)cfg->nr_zones * cfg->zone_size_lbas;
-    uint32_t nlb_max = ZNS_MAX_NLB_LBAS * cfg->lba_bytes;
-    g->max_io_bytes = cfg->mdts_bytes && cfg->mdts_bytes < nlb_max ? cfg->mdts_bytes : nlb_max;
+    g->lba_bytes = cfg->geo.lba_bytes;
+    g->zone_size_lbas = cfg->geo.zone_size_lbas;
+    g->zone_cap_lbas = cfg->geo.zone_cap_lbas;
+    g->nr_zones = cfg->geo.nr_zones;
+    g->ns_lbas = (uint64_t)cfg->geo.nr_zones * cfg->geo.zone_size_lbas;
+    uint32_t nlb_max = ZNS_MAX_NLB_LBAS * cfg->geo.lba_bytes;
+    g->max_io_bytes =
+        cfg->geo.mdts_bytes && cfg->geo.mdts_bytes < nlb_max ? cfg->geo.mdts_bytes : nlb_max;
     if (max_io_bytes && max_io_bytes < g->max_io_bytes)
         g->max_io_bytes = max_io_bytes;
-    g->zasl_bytes = cfg->zasl_bytes ? cfg->zasl_bytes : cfg->mdts_bytes;
+    g->zasl_bytes = cfg->geo.zasl_bytes ? cfg->geo.zasl_bytes : cfg->geo.mdts_bytes;
     if (!g->zasl_bytes || g->zasl_bytes > g->max_io_bytes)
         g->zasl_bytes = g->max_io_bytes;
-    g->mdts_bytes = cfg->mdts_bytes;
+    g->mdts_bytes = cfg->geo.mdts_bytes;
 }
 
 /* Records an op's expected outcome: refused by zns (<0), status (>0), ok. */
@@ -359,7 +360,7 @@ static void one_op(struct run *r, uint32_t n, uint32_t working_set)
 
 static int write_report(const struct run *r, const char *path)
 {
-    uint32_t nr = r->m.cfg.nr_zones;
+    uint32_t nr = r->m.cfg.geo.nr_zones;
     struct zslab_zone *zz = calloc(nr, sizeof(*zz));
     struct zns_zone *zones = calloc(nr, sizeof(*zones));
     FILE *f = fopen(path, "w");
@@ -395,8 +396,8 @@ int main(int argc, char **argv)
         return fprintf(stderr, "zns-model: impossible geometry (see --help)\n"), 1;
     driver_geometry(&o.cfg, o.max_io_bytes, &r.geo);
     uint32_t ws = o.working_set ? o.working_set : WORKING_SET_MAX;
-    if (ws > o.cfg.nr_zones)
-        ws = o.cfg.nr_zones;
+    if (ws > o.cfg.geo.nr_zones)
+        ws = o.cfg.geo.nr_zones;
     r.ops = open_out(o.ops_out);
     r.expect = open_out(o.expect_out);
     if (!r.ops || !r.expect)

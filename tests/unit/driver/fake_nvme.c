@@ -37,11 +37,11 @@ int fake_setup(const struct zdev_model_config *cfg)
     fake.armed = true;
     fake.nsid = 1;
     fake.zoned = true;
-    fake.mor = cfg->max_open ? cfg->max_open - 1 : UINT32_MAX;
-    fake.mar = cfg->max_active ? cfg->max_active - 1 : UINT32_MAX;
-    for (uint32_t b = cfg->mdts_bytes >> PAGE_SHIFT_4K; b > 1; b >>= 1)
+    fake.mor = cfg->geo.max_open ? cfg->geo.max_open - 1 : UINT32_MAX;
+    fake.mar = cfg->geo.max_active ? cfg->geo.max_active - 1 : UINT32_MAX;
+    for (uint32_t b = cfg->geo.mdts_bytes >> PAGE_SHIFT_4K; b > 1; b >>= 1)
         fake.mdts++;
-    for (uint32_t b = cfg->zasl_bytes >> PAGE_SHIFT_4K; b > 1; b >>= 1)
+    for (uint32_t b = cfg->geo.zasl_bytes >> PAGE_SHIFT_4K; b > 1; b >>= 1)
         fake.zasl++;
     return zdev_model_init(&fake.model, cfg);
 }
@@ -106,8 +106,8 @@ static int identify(const struct nvme_passthru_cmd *c)
         ((struct nvme_id_ctrl *)data)->mdts = fake.mdts;
     } else if (cns == CNS_NS) {
         struct nvme_id_ns *ns = data;
-        ns->nsze = htole64((uint64_t)cfg->nr_zones * cfg->zone_size_lbas);
-        ns->lbaf[0].ds = log2_u32(cfg->lba_bytes);
+        ns->nsze = htole64((uint64_t)cfg->geo.nr_zones * cfg->geo.zone_size_lbas);
+        ns->lbaf[0].ds = log2_u32(cfg->geo.lba_bytes);
         ns->lbaf[0].ms = htole16(fake.lba_ms);
     } else if (cns == CNS_CSI_NS && csi == CSI_ZNS) {
         if (!fake.zoned)
@@ -115,7 +115,7 @@ static int identify(const struct nvme_passthru_cmd *c)
         struct nvme_zns_id_ns *zns = data;
         zns->mor = htole32(fake.mor);
         zns->mar = htole32(fake.mar);
-        zns->lbafe[0].zsze = htole64(cfg->zone_size_lbas);
+        zns->lbafe[0].zsze = htole64(cfg->geo.zone_size_lbas);
     } else if (cns == CNS_CSI_CTRL && csi == CSI_ZNS) {
         ((struct nvme_zns_id_ctrl *)data)->zasl = fake.zasl;
     } else {
@@ -131,7 +131,7 @@ static int report(const struct nvme_passthru_cmd *c)
     unsigned filter = (c->cdw13 >> 8) & 0xff;
     bool partial = (c->cdw13 >> 16) & 1;
     uint32_t room = (len - REPORT_HDR_BYTES) / REPORT_DESC_BYTES;
-    uint32_t all = fake.model.cfg.nr_zones;
+    uint32_t all = fake.model.cfg.geo.nr_zones;
     struct zslab_zone *zones = calloc(all, sizeof(*zones));
     if (!zones)
         return -ENOMEM;
@@ -161,7 +161,7 @@ static int report(const struct nvme_passthru_cmd *c)
 static int io_cmd(const struct nvme_passthru_cmd *c, uint64_t *result)
 {
     uint64_t slba = c->cdw10 | (uint64_t)c->cdw11 << 32;
-    size_t len = ((c->cdw12 & 0xffff) + 1) * (size_t)fake.model.cfg.lba_bytes;
+    size_t len = ((c->cdw12 & 0xffff) + 1) * (size_t)fake.model.cfg.geo.lba_bytes;
     void *data = (void *)(uintptr_t)c->addr;
     switch (c->opcode) {
     case nvme_cmd_write:

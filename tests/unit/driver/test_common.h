@@ -35,14 +35,14 @@
 static inline struct zdev_model_config default_config(void)
 {
     return (struct zdev_model_config){
-        .lba_bytes = LBA_4K,
-        .zone_size_lbas = ZONE_LBAS,
-        .zone_cap_lbas = ZONE_CAP,
-        .nr_zones = NR_ZONES,
-        .max_open = MAX_OPEN,
-        .max_active = MAX_ACTIVE,
-        .zasl_bytes = ZASL_BYTES,
-        .mdts_bytes = MDTS_BYTES,
+        .geo.lba_bytes = LBA_4K,
+        .geo.zone_size_lbas = ZONE_LBAS,
+        .geo.zone_cap_lbas = ZONE_CAP,
+        .geo.nr_zones = NR_ZONES,
+        .geo.max_open = MAX_OPEN,
+        .geo.max_active = MAX_ACTIVE,
+        .geo.zasl_bytes = ZASL_BYTES,
+        .geo.mdts_bytes = MDTS_BYTES,
         .auto_close = false,
         .keep_data = true,
     };

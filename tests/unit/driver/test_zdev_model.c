@@ -25,14 +25,14 @@ static unsigned char data[ZSZE * LBA];
 
 static struct zdev_model_config config(uint32_t max_open, uint32_t max_active, bool auto_close)
 {
-    return (struct zdev_model_config){.lba_bytes = LBA,
-                                      .zone_size_lbas = ZSZE,
-                                      .zone_cap_lbas = ZCAP,
-                                      .nr_zones = NZ,
-                                      .max_open = max_open,
-                                      .max_active = max_active,
-                                      .zasl_bytes = ZASL,
-                                      .mdts_bytes = 0,
+    return (struct zdev_model_config){.geo.lba_bytes = LBA,
+                                      .geo.zone_size_lbas = ZSZE,
+                                      .geo.zone_cap_lbas = ZCAP,
+                                      .geo.nr_zones = NZ,
+                                      .geo.max_open = max_open,
+                                      .geo.max_active = max_active,
+                                      .geo.zasl_bytes = ZASL,
+                                      .geo.mdts_bytes = 0,
                                       .auto_close = auto_close,
                                       .keep_data = true};
 }
@@ -59,10 +59,10 @@ static void init_refuses_impossible_geometry(void **state)
 {
     (void)state;
     struct zdev_model_config cfg = config(0, 0, false);
-    cfg.zone_cap_lbas = ZSZE + 1;
+    cfg.geo.zone_cap_lbas = ZSZE + 1;
     assert_int_equal(zdev_model_init(&m, &cfg), -EINVAL);
     cfg = config(0, 0, false);
-    cfg.lba_bytes = 1000;
+    cfg.geo.lba_bytes = 1000;
     assert_int_equal(zdev_model_init(&m, &cfg), -EINVAL);
     init(0, 0, false);
 }

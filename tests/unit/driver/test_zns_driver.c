@@ -77,10 +77,10 @@ static void open_limits_zero_based_all_ones_is_unlimited(void **state)
 {
     (void)state;
     struct zdev_model_config cfg = default_config();
-    cfg.max_open = 0;
-    cfg.max_active = 0;
-    cfg.zasl_bytes = 0;
-    cfg.mdts_bytes = 0;
+    cfg.geo.max_open = 0;
+    cfg.geo.max_active = 0;
+    cfg.geo.zasl_bytes = 0;
+    cfg.geo.mdts_bytes = 0;
     assert_int_equal(fake_setup(&cfg), 0);
     assert_int_equal(zns_open(&dev, "/dev/null", false), 0);
     assert_int_equal(dev.geo.max_open_zones, 0);
@@ -99,7 +99,7 @@ static void open_zasl_zero_means_mdts(void **state)
 {
     (void)state;
     struct zdev_model_config cfg = default_config();
-    cfg.zasl_bytes = 0;
+    cfg.geo.zasl_bytes = 0;
     assert_int_equal(fake_setup(&cfg), 0);
     assert_int_equal(zns_open(&dev, "/dev/null", false), 0);
     assert_int_equal(dev.geo.zasl_bytes, MDTS_BYTES);
@@ -110,7 +110,7 @@ static void open_caps_zasl_at_mdts(void **state)
 {
     (void)state;
     struct zdev_model_config cfg = default_config();
-    cfg.zasl_bytes = 4 * MDTS_BYTES;
+    cfg.geo.zasl_bytes = 4 * MDTS_BYTES;
     assert_int_equal(fake_setup(&cfg), 0);
     assert_int_equal(zns_open(&dev, "/dev/null", false), 0);
     assert_int_equal(dev.geo.zasl_bytes, MDTS_BYTES);
@@ -217,8 +217,8 @@ static void report_filters_by_state_across_pages(void **state)
 {
     (void)state;
     struct zdev_model_config cfg = default_config();
-    cfg.max_open = 0;
-    cfg.max_active = 0;
+    cfg.geo.max_open = 0;
+    cfg.geo.max_active = 0;
     open_fake(&dev, &cfg);
     dev.report_batch_zones = 2;
     for (uint32_t z = 1; z < NR_ZONES; z += 2)
@@ -262,9 +262,9 @@ static void mgmt_encodes_action_slba_and_select_all(void **state)
     (void)state;
     /* Zones of 2^31 LBAs put zone 3 above 2^32: the SLBA high dword counts. */
     struct zdev_model_config cfg = default_config();
-    cfg.zone_size_lbas = 1ull << 31;
-    cfg.zone_cap_lbas = 1ull << 31;
-    cfg.nr_zones = 4;
+    cfg.geo.zone_size_lbas = 1ull << 31;
+    cfg.geo.zone_cap_lbas = 1ull << 31;
+    cfg.geo.nr_zones = 4;
     cfg.keep_data = false;
     open_fake(&dev, &cfg);
     const uint64_t zone3 = 3ull << 31;
