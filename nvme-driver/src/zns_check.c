@@ -40,14 +40,22 @@ static int check_in_namespace(const struct zns_geometry *geo, uint64_t lba, uint
     return 0;
 }
 
-int _zns_check_write(const struct zns_geometry *geo, uint64_t lba, size_t len_bytes,
-                     uint64_t zone_cap_lbas)
+/* A whole number of LBAs, inside the namespace; *nlb is their count. */
+static int check_range(const struct zns_geometry *geo, uint64_t lba, size_t len_bytes,
+                       uint64_t *nlb)
 {
     int err = _zns_check_len(geo, len_bytes);
     if (err)
         return err;
-    uint64_t nlb = len_bytes / geo->lba_bytes;
-    err = check_in_namespace(geo, lba, nlb);
+    *nlb = len_bytes / geo->lba_bytes;
+    return check_in_namespace(geo, lba, *nlb);
+}
+
+int _zns_check_write(const struct zns_geometry *geo, uint64_t lba, size_t len_bytes,
+                     uint64_t zone_cap_lbas)
+{
+    uint64_t nlb;
+    int err = check_range(geo, lba, len_bytes, &nlb);
     if (err)
         return err;
     uint64_t offset_lbas = lba % geo->zone_size_lbas;
@@ -60,11 +68,8 @@ int _zns_check_write(const struct zns_geometry *geo, uint64_t lba, size_t len_by
 
 int _zns_check_read(const struct zns_geometry *geo, uint64_t lba, size_t len_bytes)
 {
-    int err = _zns_check_len(geo, len_bytes);
-    if (err)
-        return err;
-    uint64_t nlb = len_bytes / geo->lba_bytes;
-    err = check_in_namespace(geo, lba, nlb);
+    uint64_t nlb;
+    int err = check_range(geo, lba, len_bytes, &nlb);
     if (err)
         return err;
     if (!geo->read_across_zones && lba % geo->zone_size_lbas + nlb > geo->zone_size_lbas)

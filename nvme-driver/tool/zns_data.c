@@ -39,8 +39,6 @@ static int read_all(int fd, bool has_size, size_t want, void **buf, size_t *len,
     if (has_size && grow(buf, 0, cap))
         return snprintf(err, errlen, "out of memory for %zu bytes", want), -1;
     for (;;) {
-        if (has_size && used == want)
-            break;
         if (!has_size && used == cap) {
             if (cap >= ZNS_DATA_MAX_BYTES)
                 return snprintf(err, errlen, "input larger than %llu bytes",
@@ -50,14 +48,13 @@ static int read_all(int fd, bool has_size, size_t want, void **buf, size_t *len,
                 return snprintf(err, errlen, "out of memory"), -1;
             cap += GROW_STEP_BYTES;
         }
-        ssize_t n = read(fd, (char *)*buf + used, cap - used);
-        if (n < 0 && errno == EINTR)
-            continue;
+        long n = zns_data_read_full(fd, (char *)*buf + used, cap - used, err, errlen);
         if (n < 0)
-            return snprintf(err, errlen, "read error: %s", strerror(errno)), -1;
-        if (n == 0)
-            break;
+            return -1;
         used += (size_t)n;
+        /* A sized read is done; an unsized one ends at the first short fill (EOF). */
+        if (has_size || used < cap)
+            break;
     }
     if (has_size && used < want)
         return snprintf(err, errlen, "input has only %zu bytes, -z asks for %zu", used, want), -1;
