@@ -27,15 +27,15 @@ void _zslab_chunk_layout(zslab_t *z)
 }
 
 /*
- * Maps @bytes (page multiple) aligned to a chunk, writes the header and
- * registers every chunk-sized unit it covers.  Called with chunk_lock held.
+ * Maps @bytes (page multiple) aligned to @align (a chunk or more), writes the
+ * header and registers every chunk-sized unit it covers.  A large object's
+ * caller sets its object fields.  Called with chunk_lock held.
  */
-zslab_chunk_t *_zslab_chunk_map(zslab_t *z, size_t bytes, zslab_chunk_kind_t kind)
+zslab_chunk_t *_zslab_chunk_map(zslab_t *z, size_t bytes, zslab_chunk_kind_t kind, size_t align)
 {
     unsigned flags = z->cfg.prefault == ZSLAB_PREFAULT_CHUNK ? ZSLAB_PLATFORM_MAP_PREFAULT : 0;
     zslab_stat_inc(&z->stats, platform_map_calls);
-    zslab_chunk_t *chunk =
-        zslab_platform_map(bytes, (size_t)1 << z->chunk_shift, z->cfg.numa_node, flags);
+    zslab_chunk_t *chunk = zslab_platform_map(bytes, align, z->cfg.numa_node, flags);
     if (!chunk)
         return NULL;
     chunk->magic = ZSLAB_CHUNK_MAGIC;
@@ -43,10 +43,6 @@ zslab_chunk_t *_zslab_chunk_map(zslab_t *z, size_t bytes, zslab_chunk_kind_t kin
     chunk->map_bytes = bytes;
     chunk->kind = kind;
     atomic_store_explicit(&chunk->carved, z->first_slab, memory_order_relaxed);
-    if (kind == ZSLAB_CHUNK_LARGE) {
-        chunk->object = (uint8_t *)chunk + ZSLAB_PAGE_BYTES;
-        chunk->object_bytes = bytes - ZSLAB_PAGE_BYTES;
-    }
     if (!_zslab_registry_set(z, chunk, bytes, chunk)) {
         zslab_stat_inc(&z->stats, platform_unmap_calls);
         zslab_platform_unmap(chunk, bytes);
@@ -90,7 +86,8 @@ zslab_slab_t *_zslab_chunk_carve(zslab_t *z)
     zslab_platform_lock_acquire(&z->chunk_lock);
     zslab_chunk_t *chunk = z->carving;
     if (!chunk || atomic_load_explicit(&chunk->carved, memory_order_relaxed) == z->slab_count) {
-        chunk = _zslab_chunk_map(z, (size_t)1 << z->chunk_shift, ZSLAB_CHUNK_SLABS);
+        size_t chunk_bytes = (size_t)1 << z->chunk_shift;
+        chunk = _zslab_chunk_map(z, chunk_bytes, ZSLAB_CHUNK_SLABS, chunk_bytes);
         if (chunk)
             z->carving = chunk;
     }

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mem.h"
 #include "zslab/platform.h"
 #include "zslab/zslab.h"
 
@@ -274,7 +275,7 @@ void _zslab_class_slab_emptied(zslab_t *z, zslab_class_t *c, zslab_slab_t *slab)
 /* chunk.c */
 void _zslab_chunk_layout(zslab_t *z);
 zslab_slab_t *_zslab_chunk_carve(zslab_t *z);
-zslab_chunk_t *_zslab_chunk_map(zslab_t *z, size_t bytes, zslab_chunk_kind_t kind);
+zslab_chunk_t *_zslab_chunk_map(zslab_t *z, size_t bytes, zslab_chunk_kind_t kind, size_t align);
 void _zslab_chunk_unmap(zslab_t *z, zslab_chunk_t *chunk);
 void _zslab_chunk_release_all(zslab_t *z);
 
@@ -285,10 +286,13 @@ void _zslab_registry_fini(zslab_t *z);
 static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void *addr);
 
 /* large.c */
-void *_zslab_large_alloc(zslab_t *z, size_t size);
+void *_zslab_large_alloc(zslab_t *z, size_t size, size_t align);
 void _zslab_large_free(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, size_t size);
 
-/* alloc.c: zslab_alloc(), zslab_free(), zslab_free_sized() */
+/* alloc.c: zslab_alloc(), zslab_alloc_aligned(), zslab_free(), zslab_free_sized(),
+ * zslab_usable_size() */
+
+/* fork.c: zslab_fork_prepare(), zslab_fork_parent(), zslab_fork_child() */
 
 /* instance.c: zslab_config_default(), zslab_create(), zslab_destroy(),
  * zslab_strerror() */
@@ -312,9 +316,7 @@ void _zslab_report_config(const char *field, size_t value, const char *rule);
 void _zslab_report_nomem(const char *what, size_t bytes, int node);
 _Noreturn void _zslab_report_assert(const char *expr, const char *file, int line);
 
-/* mem.c: byte loops the compiler must not turn into libc calls */
-void _zslab_mem_fill(void *dst, uint8_t byte, size_t bytes);
-size_t _zslab_mem_find_not(const void *src, uint8_t byte, size_t bytes);
+/* mem.c: byte loops the compiler must not turn into libc calls; see mem.h */
 
 /* ---- inline helpers of the hot paths -------------------------------------- */
 

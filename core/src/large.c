@@ -4,23 +4,34 @@
  *
  * Each is its own chunk-aligned mapping: one header page (the zslab_chunk_t,
  * so the object's pages carry no metadata) followed by the request rounded up
- * to whole pages.  Free returns the mapping to the platform at once.  The
+ * to whole pages.  zslab_alloc_aligned() above a page moves the object to an
+ * @align boundary of the mapping, and aligns the mapping itself to @align
+ * when that is above the chunk size.  Free returns the mapping to the platform at once.  The
  * mapping is registered for every unit it covers, so an interior pointer is
  * named as one.
  */
 #include "internal.h"
 
-void *_zslab_large_alloc(zslab_t *z, size_t size)
+/* @align is a power of two, at least a page.  The header page sits at the
+ * mapping's start, and the object @align bytes in (a page for the default). */
+void *_zslab_large_alloc(zslab_t *z, size_t size, size_t align)
 {
-    /* The mapping adds a header page, and the platform up to one chunk of
-     * alignment slack: refuse what would overflow. */
-    if (size > ZSLAB_MAX_REQUEST_BYTES - ((size_t)2 << z->chunk_shift))
+    size_t chunk_bytes = (size_t)1 << z->chunk_shift;
+    /* The mapping adds the object's offset, and the platform up to one
+     * alignment of slack: refuse what would overflow. */
+    if (align > ZSLAB_MAX_REQUEST_BYTES / 4 ||
+        size > ZSLAB_MAX_REQUEST_BYTES - 2 * chunk_bytes - 2 * align)
         return NULL;
     size_t object_bytes = (size + ZSLAB_PAGE_BYTES - 1) & ~(ZSLAB_PAGE_BYTES - 1);
+    if (object_bytes == 0)
+        object_bytes = ZSLAB_PAGE_BYTES;
 
     zslab_platform_lock_acquire(&z->chunk_lock);
-    zslab_chunk_t *chunk = _zslab_chunk_map(z, ZSLAB_PAGE_BYTES + object_bytes, ZSLAB_CHUNK_LARGE);
+    zslab_chunk_t *chunk = _zslab_chunk_map(z, align + object_bytes, ZSLAB_CHUNK_LARGE,
+                                            align > chunk_bytes ? align : chunk_bytes);
     if (chunk) {
+        chunk->object = (uint8_t *)chunk + align;
+        chunk->object_bytes = object_bytes;
         zslab_stat_inc(&z->stats, large_allocs);
         zslab_stat_inc(&z->stats, alloc_calls);
         zslab_stat_gauge_add(&z->stats, bytes_in_use, object_bytes);

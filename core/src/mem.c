@@ -6,7 +6,7 @@
  * -fno-tree-loop-distribute-patterns).  `make check-freestanding` proves no
  * memset/memcpy call is emitted.
  */
-#include "internal.h"
+#include "mem.h"
 
 void _zslab_mem_fill(void *dst, uint8_t byte, size_t bytes)
 {
@@ -23,4 +23,13 @@ size_t _zslab_mem_find_not(const void *src, uint8_t byte, size_t bytes)
     while (i < bytes && s[i] == byte)
         i++;
     return i;
+}
+
+/* @dst and @src do not overlap. */
+void _zslab_mem_copy(void *dst, const void *src, size_t bytes)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    for (size_t i = 0; i < bytes; i++)
+        d[i] = s[i];
 }

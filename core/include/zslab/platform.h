@@ -93,7 +93,9 @@ void zslab_platform_lock_acquire(zslab_platform_lock_t *lock);
 
 /**
  * zslab_platform_lock_release() - give @lock back (release ordering).
- * @lock: a lock held by the caller.
+ * @lock: a lock held by the caller.  In the child of a fork(), the child's
+ *        thread may release a lock that the forking thread held (the core's
+ *        zslab_fork_child() does).
  */
 void zslab_platform_lock_release(zslab_platform_lock_t *lock);
 

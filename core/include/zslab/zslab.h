@@ -215,6 +215,65 @@ ZSLAB_API void zslab_free(zslab_t *z, void *ptr);
 ZSLAB_API void zslab_free_sized(zslab_t *z, void *ptr, size_t size);
 
 /**
+ * zslab_alloc_aligned() - allocate an object aligned to @align.
+ * @z:     the instance.
+ * @size:  bytes wanted; 0 as in zslab_alloc().
+ * @align: alignment, bytes; a power of two.  Any power of two works, also
+ *         above the page size and above the chunk size.
+ *
+ * Up to ZSLAB_MAX_CLASS_BYTES the object is a slab object of the smallest
+ * class that holds @size and whose size is a multiple of @align (slabs are
+ * slab-aligned, so every object of such a class is aligned); otherwise it is
+ * a large object placed at an @align boundary of its own mapping.  Free it
+ * with zslab_free(); zslab_usable_size() tells how many bytes it has.
+ *
+ * Return: the object; NULL when @align is not a power of two, when @size
+ * cannot be represented, or when the platform gives no memory.
+ */
+ZSLAB_API void *zslab_alloc_aligned(zslab_t *z, size_t size, size_t align);
+
+/**
+ * zslab_usable_size() - how many bytes the object at @ptr can hold.
+ * @z:   the instance that allocated @ptr.
+ * @ptr: a live object of @z, or NULL.
+ *
+ * Looks the pointer up as zslab_free() does, but reports nothing.
+ *
+ * Return: the object's class size, or for a large object its page-rounded
+ * size (always >= the size asked for); 0 for NULL or for a pointer that is
+ * not an object start of @z.  Whether the object is live is not checked: a
+ * freed pointer is the caller's bug, as with malloc_usable_size().
+ */
+ZSLAB_API size_t zslab_usable_size(const zslab_t *z, const void *ptr);
+
+/**
+ * zslab_fork_prepare() - make @z safe to use in the child of a fork().
+ * @z: the instance.
+ *
+ * Call it just before fork() (a pthread_atfork() prepare handler), then
+ * zslab_fork_parent() in the parent and zslab_fork_child() in the child.  In
+ * between, the calling thread holds every lock of @z, so no other thread is
+ * halfway through changing it when the child's copy is taken.  The calling
+ * thread must not allocate from @z until the matching parent/child call.
+ */
+ZSLAB_API void zslab_fork_prepare(zslab_t *z);
+
+/**
+ * zslab_fork_parent() - undo zslab_fork_prepare() in the parent.
+ * @z: the instance.
+ */
+ZSLAB_API void zslab_fork_parent(zslab_t *z);
+
+/**
+ * zslab_fork_child() - undo zslab_fork_prepare() in the child.
+ * @z: the instance.
+ *
+ * The child has one thread.  Objects that other threads of the parent held
+ * stay allocated in the child and can be freed there.
+ */
+ZSLAB_API void zslab_fork_child(zslab_t *z);
+
+/**
  * zslab_class_of() - the size class that serves a request.
  * @size: bytes; 0 is served by class 0.
  *

@@ -75,5 +75,6 @@ int run_platform_tests(void);
 int run_thread_tests(void);
 int run_random_tests(void);
 int run_debug_tests(void);
+int run_aligned_tests(void);
 
 #endif /* ZSLAB_TEST_HARNESS_H */

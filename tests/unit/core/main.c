@@ -15,5 +15,6 @@ int main(void)
     failed += run_thread_tests();
     failed += run_random_tests();
     failed += run_debug_tests();
+    failed += run_aligned_tests();
     return failed ? 1 : 0;
 }
