@@ -19,6 +19,7 @@
 #   SANITIZE=1       AddressSanitizer + UndefinedBehaviorSanitizer -> build/san
 #   O=DIR            build output directory (overrides the above)
 #   SUITES="a b"     `make test` runs only these suites
+#   V=1              print every build command in full (default: one line each)
 #   PREFIX, DESTDIR  for `make install`
 
 SHELL := /bin/bash
@@ -40,6 +41,18 @@ endif
 BIN := $(O)/bin
 LIB := $(O)/lib
 OBJ := $(O)/obj
+
+# ---- quiet build, as Kbuild: one short line per step ("  CC  core/src/alloc.c");
+# V=1 prints every command in full.  Warnings and errors always show.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-4s %s\n'
+endif
+export V
 
 # ---- compiler flags ---------------------------------------------------------
 CSTD := -std=c11
@@ -70,7 +83,8 @@ $(shell mkdir -p $(O) && { [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW
 # Fragments add include paths and defines with target-specific CPPFLAGS.
 $(OBJ)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(COMPILE) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(COMPILE) -c $< -o $@
 
 # ---- lists the fragments fill ----------------------------------------------
 DEPS := make gcc clang libclang-rt-14-dev pkgconf clang-format clang-tidy cppcheck shellcheck \

@@ -14,7 +14,8 @@ $(BENCH_OBJS): CPPFLAGS += -Icore/include
 # core/core.mk defines LIBZSLAB_A: name the library by its path.
 $(BENCHMARK_ACCURATE): $(BENCH_OBJS) $(LIB)/libzslab.a
 	@mkdir -p $(@D)
-	$(LINK) -o $@ $(BENCH_OBJS) $(LIB)/libzslab.a -pthread -lm
+	$(say) LD $@
+	$(Q)$(LINK) -o $@ $(BENCH_OBJS) $(LIB)/libzslab.a -pthread -lm
 
 ALL_TARGETS += $(BENCHMARK_ACCURATE)
 

@@ -30,21 +30,25 @@ CORE_LIB_FLAGS := -fPIC -fvisibility=hidden -Icore/include
 
 $(CORE_OBJS): $(OBJ)/%.o: %.c $(FLAGS_STAMP) core/core.mk
 	@mkdir -p $(@D)
-	$(COMPILE) $(CORE_FREESTANDING_FLAGS) $(CORE_LIB_FLAGS) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(COMPILE) $(CORE_FREESTANDING_FLAGS) $(CORE_LIB_FLAGS) -c $< -o $@
 
 $(CORE_PLATFORM_OBJS): $(OBJ)/%.o: %.c $(FLAGS_STAMP) core/core.mk
 	@mkdir -p $(@D)
-	$(COMPILE) $(CORE_LIB_FLAGS) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(COMPILE) $(CORE_LIB_FLAGS) -c $< -o $@
 
 $(LIBZSLAB_A): $(ZSLAB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(LIBZSLAB_SO): $(ZSLAB_OBJS)
 	@mkdir -p $(@D)
-	$(LINK) -shared -Wl,-soname,$(ZSLAB_SONAME) -Wl,--no-undefined -o $@ $^ -pthread
-	ln -sf $(@F) $(LIB)/$(ZSLAB_SONAME)
-	ln -sf $(@F) $(LIB)/libzslab.so
+	$(say) LD $@
+	$(Q)$(LINK) -shared -Wl,-soname,$(ZSLAB_SONAME) -Wl,--no-undefined -o $@ $^ -pthread
+	$(Q)ln -sf $(@F) $(LIB)/$(ZSLAB_SONAME)
+	$(Q)ln -sf $(@F) $(LIB)/libzslab.so
 
 .PHONY: libzslab
 libzslab: $(LIBZSLAB_A) $(LIBZSLAB_SO)

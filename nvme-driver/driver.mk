@@ -34,16 +34,19 @@ $(DRIVER_TOOL_OBJS): CPPFLAGS += -I$(DRIVER_DIR)/src
 
 $(LIBZNS): $(DRIVER_LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # This file is a prerequisite so a change of the link (static or not) relinks.
 $(BIN)/zns: $(DRIVER_TOOL_OBJS) $(LIBZNS) $(DRIVER_DIR)/driver.mk
 	@mkdir -p $(@D)
-	$(LINK) $(DRIVER_STATIC) -o $@ $(DRIVER_TOOL_OBJS) $(LIBZNS) $(NVME_LIBS)
+	$(say) LD $@
+	$(Q)$(LINK) $(DRIVER_STATIC) -o $@ $(DRIVER_TOOL_OBJS) $(LIBZNS) $(NVME_LIBS)
 
 $(BIN)/zns-bench: $(DRIVER_BENCH_OBJS) $(LIBZNS) $(DRIVER_DIR)/driver.mk
 	@mkdir -p $(@D)
-	$(LINK) $(DRIVER_STATIC) -o $@ $(DRIVER_BENCH_OBJS) $(LIBZNS) $(NVME_LIBS)
+	$(say) LD $@
+	$(Q)$(LINK) $(DRIVER_STATIC) -o $@ $(DRIVER_BENCH_OBJS) $(LIBZNS) $(NVME_LIBS)
 
 .PHONY: zns check-exports-driver bench-driver
 zns: $(LIBZNS) $(BIN)/zns $(BIN)/zns-bench

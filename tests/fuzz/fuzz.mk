@@ -24,16 +24,19 @@ FUZZ_HOST_OBJS := $(CORE_PLATFORM_SRCS:%.c=$(FUZZ_O)/obj/%.o) $(FUZZ_O)/obj/test
 
 $(FUZZ_CORE_OBJS): $(FUZZ_O)/obj/%.o: %.c tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -ffreestanding -fno-builtin -fno-stack-protector -c $< -o $@
+	$(say) CC $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -ffreestanding -fno-builtin -fno-stack-protector -c $< -o $@
 
 $(FUZZ_HOST_OBJS): $(FUZZ_O)/obj/%.o: %.c tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 # The target's own log wrapper keeps the expected bad-free reports quiet.
 $(FUZZ_BIN): $(FUZZ_CORE_OBJS) $(FUZZ_HOST_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SANITIZE) -Wl,--wrap=zslab_platform_log -o $@ $^ -pthread
+	$(say) LD $@
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SANITIZE) -Wl,--wrap=zslab_platform_log -o $@ $^ -pthread
 
 .PHONY: fuzz test-fuzz-smoke
 TEST_SUITES += fuzz-smoke

@@ -12,7 +12,8 @@ $(OBJ)/tests/model/zns_model.o: CPPFLAGS += $(DRIVER_INC) -Itests/lib -I$(DRIVER
 
 $(ZNS_MODEL): $(ZNS_MODEL_OBJS) $(LIBZNS)
 	@mkdir -p $(@D)
-	$(LINK) -o $@ $(ZNS_MODEL_OBJS) $(LIBZNS)
+	$(say) LD $@
+	$(Q)$(LINK) -o $@ $(ZNS_MODEL_OBJS) $(LIBZNS)
 
 .PHONY: zns-model
 zns-model: $(ZNS_MODEL)

@@ -25,7 +25,8 @@ $(UNIT_CORE_OBJS): CPPFLAGS += -Icore/include -Icore/src -D_GNU_SOURCE
 
 $(UNIT_CORE_BIN): $(UNIT_CORE_OBJS) $(ZSLAB_OBJS)
 	@mkdir -p $(@D)
-	$(LINK) $(UNIT_CORE_WRAPS) -o $@ $^ -lcmocka -pthread
+	$(say) LD $@
+	$(Q)$(LINK) $(UNIT_CORE_WRAPS) -o $@ $^ -lcmocka -pthread
 
 .PHONY: unit-core-bin test-unit-core test-unit-core-san test-unit-core-debug test-unit-core-tsan \
 	test-install-core

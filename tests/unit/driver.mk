@@ -22,17 +22,20 @@ $(TESTLIB_OBJS) $(OBJ)/$(UNIT_DRIVER_DIR)/%.o: CPPFLAGS += $(DRIVER_INC) -Itests
 $(UNIT_DRIVER_BIN)/test_zns_driver: $(OBJ)/$(UNIT_DRIVER_DIR)/test_zns_driver.o \
 		$(OBJ)/$(UNIT_DRIVER_DIR)/test_zns_io.o $(FAKE_NVME_OBJ) $(TESTLIB_OBJS) $(LIBZNS)
 	@mkdir -p $(@D)
-	$(LINK) -pthread -o $@ $(filter %.o,$^) $(LIBZNS) $(NVME_LIBS) -lcmocka
+	$(say) LD $@
+	$(Q)$(LINK) -pthread -o $@ $(filter %.o,$^) $(LIBZNS) $(NVME_LIBS) -lcmocka
 
 $(UNIT_DRIVER_BIN)/test_zdev_model: $(OBJ)/$(UNIT_DRIVER_DIR)/test_zdev_model.o $(TESTLIB_OBJS)
 	@mkdir -p $(@D)
-	$(LINK) -o $@ $^ -lcmocka
+	$(say) LD $@
+	$(Q)$(LINK) -o $@ $^ -lcmocka
 
 $(UNIT_DRIVER_BIN)/test_zns_cli: $(OBJ)/$(UNIT_DRIVER_DIR)/test_zns_cli.o \
 		$(OBJ)/$(DRIVER_DIR)/tool/zns_cli.o $(OBJ)/$(DRIVER_DIR)/tool/zns_usage.o \
 		$(OBJ)/$(DRIVER_DIR)/tool/zns_out.o $(LIBZNS)
 	@mkdir -p $(@D)
-	$(LINK) -o $@ $(filter %.o,$^) $(LIBZNS) -lcmocka
+	$(say) LD $@
+	$(Q)$(LINK) -o $@ $(filter %.o,$^) $(LIBZNS) -lcmocka
 
 .PHONY: test-unit-driver unit-driver
 unit-driver: $(UNIT_DRIVER_EXES)
