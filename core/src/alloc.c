@@ -47,6 +47,7 @@ static inline void *slab_take(zslab_class_t *c, zslab_slab_t *slab, zslab_bad_in
         obj = slab->start + (size_t)i * c->object_bytes;
     }
     (void)bad;
+    slab->purged = 0; /* same line as used: no extra cache miss */
     zslab_assert(!_zslab_bit_test(slab->allocated, i));
     _zslab_bit_flip(slab->allocated, i);
     if (zslab_unlikely(++slab->used == slab->capacity)) {

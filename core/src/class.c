@@ -10,7 +10,8 @@
  * when it gets an object back; so the partial head always has room.  An empty
  * slab goes to the cache while the cache has room and the slab is not the
  * partial head (which keeps an alloc/free ping-pong off the slow path);
- * otherwise it stays on the partial list.  Phase 2 returns the overflow to a
+ * otherwise it stays on the partial list.  zslab_trim() releases the pages
+ * of every empty slab, wherever it waits.  Phase 2 returns the overflow to a
  * shared pool instead, where any class may reformat it.
  */
 #include "internal.h"
@@ -71,4 +72,43 @@ void _zslab_class_slab_emptied(zslab_t *z, zslab_class_t *c, zslab_slab_t *slab)
     _zslab_list_push(&c->cache, slab, ZSLAB_SLAB_CACHED);
     zslab_stat_inc(&c->stats, cache_pushes);
     zslab_stat_gauge_sub(&c->stats, slabs_in_use, 1);
+}
+
+/* An empty slab's pages go back to the platform; it keeps its list.  A slab on
+ * the partial list (the head, or one the full cache could not take) restarts
+ * at its bump pointer, so its free list, threaded through the purged pages,
+ * is never followed. */
+static size_t purge_empty(zslab_t *z, zslab_slab_t *slab)
+{
+    if (slab->used != 0 || slab->purged)
+        return 0;
+    slab->free_list = NULL;
+    slab->bumped = 0;
+    slab->purged = 1;
+    size_t bytes = (size_t)1 << z->slab_shift;
+    uint8_t *chunk = (uint8_t *)((uintptr_t)slab & ~(((uintptr_t)1 << z->chunk_shift) - 1));
+    size_t index = (size_t)(slab - ((zslab_chunk_t *)(void *)chunk)->slabs);
+    zslab_platform_purge(chunk + (index << z->slab_shift), bytes);
+    return bytes;
+}
+
+/* Takes c->lock. */
+size_t _zslab_class_trim(zslab_t *z, zslab_class_t *c)
+{
+    size_t released = 0;
+    zslab_platform_lock_acquire(&c->lock);
+    for (zslab_slab_t *s = c->cache.head; s; s = s->next)
+        released += purge_empty(z, s);
+    for (zslab_slab_t *s = c->partial.head; s; s = s->next)
+        released += purge_empty(z, s);
+    zslab_platform_lock_release(&c->lock);
+    return released;
+}
+
+size_t zslab_trim(zslab_t *z)
+{
+    size_t released = 0;
+    for (unsigned i = 0; i < ZSLAB_CLASS_COUNT; i++)
+        released += _zslab_class_trim(z, &z->classes[i]);
+    return released;
 }

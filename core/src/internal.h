@@ -149,7 +149,8 @@ struct zslab_slab {
     uint32_t bumped;   /* objects handed out fresh so far (bump pointer) */
     uint32_t used;     /* live objects */
     uint16_t class_index;
-    uint8_t state; /* zslab_slab_state_t */
+    uint8_t state;  /* zslab_slab_state_t */
+    uint8_t purged; /* its pages were given back (zslab_trim) and not touched since */
 };
 
 typedef struct zslab_slab_list {
@@ -271,6 +272,7 @@ bool _zslab_slab_is_valid(const zslab_slab_t *slab);
 void _zslab_class_init(zslab_t *z, zslab_class_t *c, unsigned index);
 zslab_slab_t *_zslab_class_refill(zslab_t *z, zslab_class_t *c);
 void _zslab_class_slab_emptied(zslab_t *z, zslab_class_t *c, zslab_slab_t *slab);
+size_t _zslab_class_trim(zslab_t *z, zslab_class_t *c); /* also zslab_trim() */
 
 /* chunk.c */
 void _zslab_chunk_layout(zslab_t *z);

@@ -21,6 +21,7 @@ void _zslab_slab_format(const zslab_t *z, zslab_slab_t *slab, const zslab_class_
     slab->object_bytes = c->object_bytes;
     slab->capacity = c->capacity;
     slab->bumped = 0;
+    slab->purged = 0;
     slab->class_index = c->index;
 }
 

@@ -62,6 +62,21 @@ void *zslab_platform_map(size_t bytes, size_t align, int node, unsigned flags);
  */
 void zslab_platform_unmap(void *addr, size_t bytes);
 
+/**
+ * zslab_platform_purge() - give back the physical pages behind a range, and
+ * keep the range.
+ * @addr:  page-aligned, inside memory got from zslab_platform_map().
+ * @bytes: a non-zero multiple of ZSLAB_PLATFORM_PAGE_BYTES; the range stays
+ *         inside that one mapping.
+ *
+ * Afterwards the range is still mapped, readable and writable, and backed
+ * again on first touch; its contents are undefined (Linux: zero, by
+ * madvise(MADV_DONTNEED)).  Cannot fail: a platform that cannot release
+ * pages does nothing.  Unlike unmap it works on any part of a mapping, so the
+ * core can release a slab's pages without returning its chunk.
+ */
+void zslab_platform_purge(void *addr, size_t bytes);
+
 /* Storage for one lock, filled by the platform; the core never looks inside.
  * The Linux platform static-asserts that its lock fits. */
 #define ZSLAB_PLATFORM_LOCK_BYTES 64u

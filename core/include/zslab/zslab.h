@@ -247,6 +247,19 @@ ZSLAB_API void *zslab_alloc_aligned(zslab_t *z, size_t size, size_t align);
 ZSLAB_API size_t zslab_usable_size(const zslab_t *z, const void *ptr);
 
 /**
+ * zslab_trim() - give the platform back the pages of every empty slab now.
+ * @z: the instance.
+ *
+ * Empty slabs keep their place (in a slab cache, or as a class's partial
+ * head) and their address range; only their physical pages are released
+ * (zslab_platform_purge()), to be backed again when the slab is used.  A slab
+ * already trimmed and unused since costs nothing the next time.
+ *
+ * Return: bytes released by this call.
+ */
+ZSLAB_API size_t zslab_trim(zslab_t *z);
+
+/**
  * zslab_fork_prepare() - make @z safe to use in the child of a fork().
  * @z: the instance.
  *

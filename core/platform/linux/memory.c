@@ -2,7 +2,7 @@
 /*
  * memory.c - zslab_platform_map()/unmap() on Linux: anonymous mmap, aligned by
  * mapping the slack and trimming it, placed with mbind(MPOL_PREFERRED), and
- * prefaulted with MADV_POPULATE_WRITE when asked.
+ * prefaulted with MADV_POPULATE_WRITE when asked; purge is MADV_DONTNEED.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -95,6 +95,18 @@ void zslab_platform_unmap(void *addr, size_t bytes)
         return;
     char msg[REPORT_BYTES];
     snprintf(msg, sizeof(msg), "zslab: zslab_platform_unmap(%p, %zu): munmap failed (errno %d)",
+             addr, bytes, errno);
+    zslab_platform_panic(msg);
+}
+
+/* MADV_DONTNEED on private anonymous memory fails only on a range the caller
+ * never mapped, which the contract rules out. */
+void zslab_platform_purge(void *addr, size_t bytes)
+{
+    if (madvise(addr, bytes, MADV_DONTNEED) == 0)
+        return;
+    char msg[REPORT_BYTES];
+    snprintf(msg, sizeof(msg), "zslab: zslab_platform_purge(%p, %zu): madvise failed (errno %d)",
              addr, bytes, errno);
     zslab_platform_panic(msg);
 }

@@ -191,6 +191,43 @@ static void alloc_touches_no_page_of_a_fresh_slab(void **state)
     zslab_destroy(z);
 }
 
+/* After every object is freed, trim gives every empty slab's pages back, the
+ * second trim has nothing left, and the slabs serve again. */
+static void trim_gives_back_the_pages_of_empty_slabs(void **state)
+{
+    (void)state;
+    enum { OBJECTS = 3000, BYTES = 128 };
+    const size_t slab_pages = ZSLAB_DEFAULT_SLAB_BYTES / PAGE;
+    zslab_t *z = harness_instance();
+    char **objs = calloc(OBJECTS, sizeof(*objs));
+    assert_non_null(objs);
+    for (int i = 0; i < OBJECTS; i++) {
+        objs[i] = zslab_alloc(z, BYTES);
+        memset(objs[i], 1, BYTES);
+    }
+    char *first_slab = objs[0];
+    assert_int_equal(resident_pages(first_slab, slab_pages), (int)slab_pages);
+    for (int i = 0; i < OBJECTS; i++)
+        zslab_free(z, objs[i]);
+    size_t slabs = (OBJECTS * BYTES + ZSLAB_DEFAULT_SLAB_BYTES - 1) / ZSLAB_DEFAULT_SLAB_BYTES;
+    assert_int_equal(zslab_trim(z), slabs * ZSLAB_DEFAULT_SLAB_BYTES);
+    assert_int_equal(resident_pages(first_slab, slab_pages), 0);
+    assert_int_equal(zslab_trim(z), 0);
+    harness_assert_instance_valid(z);
+    uint64_t maps = harness_map_calls();
+    for (int i = 0; i < OBJECTS; i++) {
+        objs[i] = zslab_alloc(z, BYTES);
+        memset(objs[i], 2, BYTES);
+    }
+    assert_int_equal(harness_map_calls(), maps); /* the trimmed slabs served */
+    assert_int_equal(resident_pages(first_slab, slab_pages), (int)slab_pages);
+    harness_assert_instance_valid(z);
+    for (int i = 0; i < OBJECTS; i++)
+        zslab_free(z, objs[i]);
+    free(objs);
+    zslab_destroy(z);
+}
+
 int run_slab_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +236,7 @@ int run_slab_tests(void)
         cmocka_unit_test(freed_object_is_reused_first),
         cmocka_unit_test(every_class_fills_and_empties_its_slabs),
         cmocka_unit_test(alloc_touches_no_page_of_a_fresh_slab),
+        cmocka_unit_test(trim_gives_back_the_pages_of_empty_slabs),
     };
     return cmocka_run_group_tests_name("slab", tests, NULL, NULL);
 }
