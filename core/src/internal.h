@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "mem.h"
+#include "report/fmt.h"
 #include "zslab/platform.h"
 #include "zslab/zslab.h"
 
@@ -301,16 +302,8 @@ void _zslab_large_free(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, 
 
 /* stats.c: zslab_get_counters(), zslab_reset_counters(), zslab_merge_counters() */
 
-/* report/format.c: a bounded string builder, and zslab_format_counters() */
-typedef struct zslab_fmt {
-    char *buf;
-    size_t size; /* bytes at buf */
-    size_t len;  /* length of the full text, even past size */
-} zslab_fmt_t;
-void _zslab_fmt_init(zslab_fmt_t *f, char *buf, size_t size);
-void _zslab_fmt_str(zslab_fmt_t *f, const char *s);
-void _zslab_fmt_u64(zslab_fmt_t *f, uint64_t v);
-void _zslab_fmt_hex(zslab_fmt_t *f, uintptr_t v);
+/* report/format.c: a bounded string builder (report/fmt.h), and
+ * zslab_format_counters() */
 
 /* report/report.c */
 void _zslab_report_bad(zslab_t *z, const zslab_bad_info_t *info);
