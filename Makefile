@@ -26,6 +26,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
+# Read before the line below adds a long option: -s shows as an "s" in the
+# first word of MAKEFLAGS (single-letter flags come first, without a dash).
+MAKE_SILENT := $(findstring s,$(firstword -$(MAKEFLAGS)))
 MAKEFLAGS += --no-builtin-rules
 
 TOP := $(CURDIR)
@@ -44,9 +47,13 @@ OBJ := $(O)/obj
 
 # ---- quiet build, as Kbuild: one short line per step ("  CC  core/src/alloc.c");
 # V=1 prints every command in full.  Warnings and errors always show.
+# `make -s` (make test's own builds) prints not even those lines.
 V ?= 0
 ifeq ($(V),1)
 Q :=
+say := @true
+else ifneq ($(MAKE_SILENT),)
+Q := @
 say := @true
 else
 Q := @
