@@ -91,6 +91,8 @@ static bool parse_mode(const char *arg, enum mode *out)
     return false;
 }
 
+/* The workloads from FIRST_UNTIMED_WORKLOAD on time no single call. */
+#define FIRST_UNTIMED_WORKLOAD 4
 static const char *const workloads[] = {"seed",    "churn",     "mixed", "cross-thread",
                                         "scaling", "footprint", "tiny"};
 
@@ -105,6 +107,7 @@ static bool takes_value(const char *opt)
 static int parse_options(int argc, char **argv, struct params *p)
 {
     size_t v;
+    bool mode_given = false;
     *p = (struct params){.mode = MODE_LATENCY,
                          .objects = ANCHORS_DEFAULT_OBJECTS,
                          .pairs = ANCHORS_DEFAULT_PAIRS,
@@ -135,6 +138,7 @@ static int parse_options(int argc, char **argv, struct params *p)
             p->workload = arg;
         } else if (!strcmp(a, "--mode")) {
             ok = parse_mode(arg, &p->mode);
+            mode_given = true;
         } else if (!strcmp(a, "--objects")) {
             ok = parse_count(a, arg, 1, MAX_COUNT, &p->objects);
         } else if (!strcmp(a, "--pairs")) {
@@ -151,7 +155,16 @@ static int parse_options(int argc, char **argv, struct params *p)
         if (!ok)
             return 2;
     }
-    if (p->workload && anchors_find(p->workload, workloads, ANCHORS_COUNT_OF(workloads)) >= 0)
+    int w = p->workload ? anchors_find(p->workload, workloads, ANCHORS_COUNT_OF(workloads)) : -1;
+    if (w >= FIRST_UNTIMED_WORKLOAD) {
+        /* scaling, footprint and tiny time no single call */
+        if (mode_given && p->mode != MODE_THROUGHPUT) {
+            fprintf(stderr, "%s: --workload %s has only --mode throughput\n", program, p->workload);
+            return 2;
+        }
+        p->mode = MODE_THROUGHPUT;
+    }
+    if (w >= 0)
         return 0;
     if (p->workload)
         fprintf(stderr,
@@ -247,17 +260,11 @@ int main(int argc, char **argv)
 {
     struct params p;
     char version[BACKEND_TEXT_BYTES];
-    program = argc > 0 && argv[0] ? strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0]
-                                  : "anchor";
+    if (argc > 0 && argv[0])
+        program = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     int rc = parse_options(argc, argv, &p);
     if (rc)
         return rc == 1 ? 0 : 2;
-    bool timed_workload = strcmp(p.workload, "scaling") && strcmp(p.workload, "footprint") &&
-                          strcmp(p.workload, "tiny");
-    if (!timed_workload && p.mode != MODE_THROUGHPUT) {
-        /* these workloads measure no single call */
-        p.mode = MODE_THROUGHPUT;
-    }
     if (p.mode == MODE_ATTRIBUTE && !strcmp(p.workload, "cross-thread")) {
         fprintf(stderr,
                 "%s: --mode attribute: the counters are shared by both threads of "

@@ -2,9 +2,9 @@
 /*
  * ops.h - one allocation and one free, as every workload makes them.
  *
- * The functions are always inlined with a constant mode, so each loop is
- * compiled three times (measure.h's MODE_*) and the throughput loop carries
- * no timer and no branch on the mode.  An allocation is followed by the
+ * The functions are always inlined with a constant mode (DISPATCH_MODE), so
+ * each loop is compiled three times (measure.h's MODE_*) and the throughput
+ * loop carries no timer and no branch on the mode.  An allocation is followed by the
  * caller's first write to the object (one byte at its start): timed on its
  * own in the latency modes, part of the loop in throughput mode.  The write
  * is a store: a page fault it takes is inside its timing, a cache miss may
@@ -63,7 +63,8 @@ ALWAYS_INLINE void op_free(enum mode m, const struct calls *c, struct recorder *
     r->n[OP_FREE] = k + 1;
 }
 
-/* Calls BODY(mode, ...) with the mode as a constant. */
+/* Calls BODY(mode, ...), an ALWAYS_INLINE function, with the mode as a
+ * constant: one specialised copy of the loop per mode. */
 #define DISPATCH_MODE(mode, BODY, ...)                                                             \
     do {                                                                                           \
         switch (mode) {                                                                            \

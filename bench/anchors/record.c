@@ -237,9 +237,17 @@ static void emit_latency(const char *op, const uint64_t *sorted, size_t n,
     static const double q[] = {0.5, 0.9, 0.99, 0.999, 0.9999};
     static const char *const qname[] = {"p50", "p90", "p99", "p999", "p9999"};
     double sum = 0;
-    for (size_t i = 0; i < n; i++)
+    uint64_t step = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = i ? sorted[i] - sorted[i - 1] : 0;
         sum += (double)sorted[i];
+        if (d && (!step || d < step))
+            step = d;
+    }
     emit_metricf((double)n, "lat.%s.n", op);
+    /* The smallest gap between two distinct measured values: the steps the
+     * latencies come in (the timer's, as fenced reads see it). */
+    emit_metricf((double)step / t->ticks_per_ns, "lat.%s.step_ns", op);
     emit_metricf(sum / (double)n / t->ticks_per_ns, "lat.%s.mean", op);
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         emit_metricf((double)percentile_ticks(sorted, n, q[i]) / t->ticks_per_ns, "lat.%s.%s", op,

@@ -89,9 +89,14 @@ static void json_cell(FILE *f, const struct store *s, int k, int a)
 static void json_head(FILE *f, const struct config *cfg, const struct host_facts *h,
                       const struct store *s)
 {
-    static const char *const timer_keys[] = {"timer.floor_ns", "timer.overhead_mean_ns",
-                                             "timer.overhead_min_ns", "timer.resolution_ns",
-                                             "timer.ticks_per_ns"};
+    static const char *const timer_keys[][2] = {
+        {"floor_ns", "timer.floor_ns"},
+        {"overhead_mean_ns", "timer.overhead_mean_ns"},
+        {"overhead_min_ns", "timer.overhead_min_ns"},
+        {"resolution_ns", "timer.resolution_ns"},
+        {"ticks_per_ns", "timer.ticks_per_ns"},
+        {"step_ns", "lat.alloc.step_ns"}, /* the steps measured latencies come in */
+    };
     fprintf(f, "{\n  \"tool\": \"zslab-anchors\",\n  \"label\": ");
     json_string(f, cfg->label);
     fprintf(f, ",\n  \"date\": ");
@@ -114,9 +119,8 @@ static void json_head(FILE *f, const struct config *cfg, const struct host_facts
             cfg->sized ? "true" : "false", cfg->strace ? "true" : "false", ANCHORS_OBJECT_BYTES,
             ANCHORS_RING_SLOTS);
     for (size_t i = 0; i < sizeof(timer_keys) / sizeof(timer_keys[0]); i++) {
-        fprintf(f, "%s\"%s\": ", i ? ", " : "", timer_keys[i] + strlen("timer."));
-        fprintf(f, "{");
-        json_stats_fields(f, store_pooled(s, KIND_LATENCY, timer_keys[i]));
+        fprintf(f, "%s\"%s\": {", i ? ", " : "", timer_keys[i][0]);
+        json_stats_fields(f, store_pooled(s, KIND_LATENCY, timer_keys[i][1]));
         fprintf(f, "}");
     }
     fprintf(f, "},\n  \"allocators\": [");

@@ -99,6 +99,7 @@ static void method(FILE *f, const struct store *s, const struct config *cfg,
     struct stats mean = store_pooled(s, KIND_LATENCY, "timer.overhead_mean_ns");
     struct stats min = store_pooled(s, KIND_LATENCY, "timer.overhead_min_ns");
     struct stats res = store_pooled(s, KIND_LATENCY, "timer.resolution_ns");
+    struct stats step = store_pooled(s, KIND_LATENCY, "lat.alloc.step_ns");
     fprintf(f, "# ZNS-Slab side by side with glibc, mimalloc, jemalloc and tcmalloc\n\n");
     fprintf(f, "- Build: %s. Run %s by `zslab-anchors` (bench/anchors, docs/benchmarks.md).\n",
             *cfg->label ? cfg->label : "(no label)", h->date);
@@ -124,19 +125,20 @@ static void method(FILE *f, const struct store *s, const struct config *cfg,
             "Every allocation is followed by the caller's first write to it.\n",
             cfg->objects, cfg->live, cfg->pairs, cfg->objects, cfg->objects, ANCHORS_RING_SLOTS,
             ANCHORS_TINY_ALLOCS, cfg->sized ? "sized where the API has one" : "plain");
-    char fl[CELL_BYTES], me[CELL_BYTES], mi[CELL_BYTES], re[CELL_BYTES];
+    char fl[CELL_BYTES], me[CELL_BYTES], mi[CELL_BYTES], re[CELL_BYTES], st[CELL_BYTES];
     format_stats(fl, sizeof(fl), floor, 1, 1);
     format_stats(me, sizeof(me), mean, 1, 1);
     format_stats(mi, sizeof(mi), min, 1, 1);
     format_stats(re, sizeof(re), res, 1, 2);
-    fprintf(
-        f,
-        "- Timer: TSC, `lfence; rdtsc; lfence` before and `rdtscp; lfence` after (bench/tsc.c). "
-        "**Timer floor %s ns** (the median of 1M empty measurements, over all latency "
-        "processes; their mean %s ns, minimum %s ns), resolution %s ns. **Every latency "
-        "below includes the timer: nothing is subtracted.** Throughput loops are not timed "
-        "call by call.\n\n",
-        fl, me, mi, re);
+    format_stats(st, sizeof(st), step, 1, 1);
+    fprintf(f,
+            "- Timer: TSC, `lfence; rdtsc; lfence` before and `rdtscp; lfence` after "
+            "(bench/tsc.c). **Timer floor %s ns**: the median of 1M empty measurements, over "
+            "all latency processes (their mean %s ns, minimum %s ns). Measured latencies come "
+            "in steps of %s ns (the smallest gap between two distinct alloc latencies); "
+            "back-to-back unfenced reads step by %s ns. **Every latency below includes the "
+            "timer: nothing is subtracted.** Throughput loops are not timed call by call.\n\n",
+            fl, me, mi, st, re);
 }
 
 static const char *or_dash(const char *text)

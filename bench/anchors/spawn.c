@@ -301,10 +301,12 @@ bool spawn_measurement(const struct config *cfg, struct store *s, int kind, int 
     bool done = read_output(fds[0], now_ms() + (long)cfg->timeout_s * MS_PER_SEC, &out);
     close(fds[0]);
     ok = finish_child(pid, !done, why, sizeof(why));
-    if (ok && out.buf)
+    if (ok && !out.buf) {
+        snprintf(why, sizeof(why), "printed nothing");
+        ok = false;
+    }
+    if (ok)
         ok = parse_output(out.buf, s, kind, alloc, run, why, sizeof(why));
-    else if (ok)
-        ok = (snprintf(why, sizeof(why), "printed nothing"), false);
     if (ok && strace_log)
         ok = parse_strace(strace_log, s, kind, alloc, run, why, sizeof(why));
     if (!ok)

@@ -46,44 +46,44 @@ static void wait_a_little(unsigned *spins)
     }
 }
 
-#define PRODUCER_BODY(M, x, ring)                                                                  \
-    do {                                                                                           \
-        size_t tail = 0;                                                                           \
-        for (size_t i = 0; i < x->p->objects; i++) {                                               \
-            void *obj = op_alloc(M, x->c, x->rec, ANCHORS_OBJECT_BYTES);                           \
-            unsigned spins = 0;                                                                    \
-            while (i - tail >= ANCHORS_RING_SLOTS) {                                               \
-                tail = atomic_load_explicit(&ring->tail, memory_order_acquire);                    \
-                if (i - tail >= ANCHORS_RING_SLOTS)                                                \
-                    wait_a_little(&spins);                                                         \
-            }                                                                                      \
-            ring->slot[i % ANCHORS_RING_SLOTS] = obj;                                              \
-            atomic_store_explicit(&ring->head, i + 1, memory_order_release);                       \
-        }                                                                                          \
-    } while (0)
+ALWAYS_INLINE void produce(enum mode m, struct xthread *x, struct ring *ring)
+{
+    size_t tail = 0;
+    for (size_t i = 0; i < x->p->objects; i++) {
+        void *obj = op_alloc(m, x->c, x->rec, ANCHORS_OBJECT_BYTES);
+        unsigned spins = 0;
+        while (i - tail >= ANCHORS_RING_SLOTS) {
+            tail = atomic_load_explicit(&ring->tail, memory_order_acquire);
+            if (i - tail >= ANCHORS_RING_SLOTS)
+                wait_a_little(&spins);
+        }
+        ring->slot[i % ANCHORS_RING_SLOTS] = obj;
+        atomic_store_explicit(&ring->head, i + 1, memory_order_release);
+    }
+}
 
-#define CONSUMER_BODY(M, x, ring)                                                                  \
-    do {                                                                                           \
-        size_t head = 0;                                                                           \
-        for (size_t i = 0; i < x->p->objects; i++) {                                               \
-            unsigned spins = 0;                                                                    \
-            while (i == head) {                                                                    \
-                head = atomic_load_explicit(&ring->head, memory_order_acquire);                    \
-                if (i == head)                                                                     \
-                    wait_a_little(&spins);                                                         \
-            }                                                                                      \
-            void *obj = ring->slot[i % ANCHORS_RING_SLOTS];                                        \
-            atomic_store_explicit(&ring->tail, i + 1, memory_order_release);                       \
-            op_free(M, x->c, x->rec, obj, ANCHORS_OBJECT_BYTES);                                   \
-        }                                                                                          \
-    } while (0)
+ALWAYS_INLINE void consume(enum mode m, struct xthread *x, struct ring *ring)
+{
+    size_t head = 0;
+    for (size_t i = 0; i < x->p->objects; i++) {
+        unsigned spins = 0;
+        while (i == head) {
+            head = atomic_load_explicit(&ring->head, memory_order_acquire);
+            if (i == head)
+                wait_a_little(&spins);
+        }
+        void *obj = ring->slot[i % ANCHORS_RING_SLOTS];
+        atomic_store_explicit(&ring->tail, i + 1, memory_order_release);
+        op_free(m, x->c, x->rec, obj, ANCHORS_OBJECT_BYTES);
+    }
+}
 
 static void *producer(void *arg)
 {
     struct xthread *x = arg;
     pthread_barrier_wait(x->go);
     x->start_ns = now_ns();
-    DISPATCH_MODE(x->p->mode, PRODUCER_BODY, x, x->ring);
+    DISPATCH_MODE(x->p->mode, produce, x, x->ring);
     x->end_ns = now_ns();
     return NULL;
 }
@@ -93,7 +93,7 @@ static void *consumer(void *arg)
     struct xthread *x = arg;
     pthread_barrier_wait(x->go);
     x->start_ns = now_ns();
-    DISPATCH_MODE(x->p->mode, CONSUMER_BODY, x, x->ring);
+    DISPATCH_MODE(x->p->mode, consume, x, x->ring);
     x->end_ns = now_ns();
     return NULL;
 }

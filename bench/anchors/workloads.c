@@ -11,36 +11,39 @@
  */
 #include "ops.h"
 
-#define SEED_BODY(M, p, c, r, t, objs)                                                             \
-    do {                                                                                           \
-        t->start_ns = now_ns();                                                                    \
-        for (size_t i = 0; i < p->objects; i++)                                                    \
-            objs[i] = op_alloc(M, c, r, ANCHORS_OBJECT_BYTES);                                     \
-        for (size_t i = 0; i < p->objects; i++)                                                    \
-            op_free(M, c, r, objs[i], ANCHORS_OBJECT_BYTES);                                       \
-        t->end_ns = now_ns();                                                                      \
-    } while (0)
+ALWAYS_INLINE void seed_body(enum mode m, const struct params *p, const struct calls *c,
+                             struct recorder *r, struct timing *t, void **objs)
+{
+    t->start_ns = now_ns();
+    for (size_t i = 0; i < p->objects; i++)
+        objs[i] = op_alloc(m, c, r, ANCHORS_OBJECT_BYTES);
+    for (size_t i = 0; i < p->objects; i++)
+        op_free(m, c, r, objs[i], ANCHORS_OBJECT_BYTES);
+    t->end_ns = now_ns();
+}
 
 void workload_seed(const struct params *p, const struct calls *c, struct recorder *r,
                    struct timing *t)
 {
     void **objs = harness_array(p->objects * sizeof(*objs));
     attr_start(&r->attr);
-    DISPATCH_MODE(p->mode, SEED_BODY, p, c, r, t, objs);
+    DISPATCH_MODE(p->mode, seed_body, p, c, r, t, objs);
     t->ops = 2 * p->objects;
     harness_array_free(objs, p->objects * sizeof(*objs));
 }
 
-#define CHURN_BODY(M, p, c, r, t, objs, slot)                                                      \
-    do {                                                                                           \
-        t->start_ns = now_ns();                                                                    \
-        for (size_t i = 0; i < p->pairs; i++) {                                                    \
-            void **o = &objs[slot[i]];                                                             \
-            op_free(M, c, r, *o, ANCHORS_OBJECT_BYTES);                                            \
-            *o = op_alloc(M, c, r, ANCHORS_OBJECT_BYTES);                                          \
-        }                                                                                          \
-        t->end_ns = now_ns();                                                                      \
-    } while (0)
+ALWAYS_INLINE void churn_body(enum mode m, const struct params *p, const struct calls *c,
+                              struct recorder *r, struct timing *t, void **objs,
+                              const uint32_t *slot)
+{
+    t->start_ns = now_ns();
+    for (size_t i = 0; i < p->pairs; i++) {
+        void **o = &objs[slot[i]];
+        op_free(m, c, r, *o, ANCHORS_OBJECT_BYTES);
+        *o = op_alloc(m, c, r, ANCHORS_OBJECT_BYTES);
+    }
+    t->end_ns = now_ns();
+}
 
 void workload_churn(const struct params *p, const struct calls *c, struct recorder *r,
                     struct timing *t)
@@ -50,7 +53,7 @@ void workload_churn(const struct params *p, const struct calls *c, struct record
     for (size_t i = 0; i < p->live; i++)
         objs[i] = op_alloc(MODE_THROUGHPUT, c, r, ANCHORS_OBJECT_BYTES);
     attr_start(&r->attr);
-    DISPATCH_MODE(p->mode, CHURN_BODY, p, c, r, t, objs, slot);
+    DISPATCH_MODE(p->mode, churn_body, p, c, r, t, objs, slot);
     t->ops = 2 * p->pairs;
     for (size_t i = 0; i < p->live; i++)
         op_free(MODE_THROUGHPUT, c, r, objs[i], ANCHORS_OBJECT_BYTES);
@@ -58,15 +61,17 @@ void workload_churn(const struct params *p, const struct calls *c, struct record
     harness_array_free(objs, p->live * sizeof(*objs));
 }
 
-#define MIXED_BODY(M, p, c, r, t, objs, size, order)                                               \
-    do {                                                                                           \
-        t->start_ns = now_ns();                                                                    \
-        for (size_t i = 0; i < p->objects; i++)                                                    \
-            objs[i] = op_alloc(M, c, r, size[i]);                                                  \
-        for (size_t i = 0; i < p->objects; i++)                                                    \
-            op_free(M, c, r, objs[order[i]], size[order[i]]);                                      \
-        t->end_ns = now_ns();                                                                      \
-    } while (0)
+ALWAYS_INLINE void mixed_body(enum mode m, const struct params *p, const struct calls *c,
+                              struct recorder *r, struct timing *t, void **objs,
+                              const uint32_t *size, const uint32_t *order)
+{
+    t->start_ns = now_ns();
+    for (size_t i = 0; i < p->objects; i++)
+        objs[i] = op_alloc(m, c, r, size[i]);
+    for (size_t i = 0; i < p->objects; i++)
+        op_free(m, c, r, objs[order[i]], size[order[i]]);
+    t->end_ns = now_ns();
+}
 
 void workload_mixed(const struct params *p, const struct calls *c, struct recorder *r,
                     struct timing *t)
@@ -87,7 +92,7 @@ void workload_mixed(const struct params *p, const struct calls *c, struct record
         order[j] = swap;
     }
     attr_start(&r->attr);
-    DISPATCH_MODE(p->mode, MIXED_BODY, p, c, r, t, objs, size, order);
+    DISPATCH_MODE(p->mode, mixed_body, p, c, r, t, objs, size, order);
     t->ops = 2 * n;
     harness_array_free(order, n * sizeof(*order));
     harness_array_free(size, n * sizeof(*size));
