@@ -25,6 +25,7 @@
 #ifndef ZSLAB_BENCH_ANCHORS_H
 #define ZSLAB_BENCH_ANCHORS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Every allocator, in the report's column order. */
@@ -68,14 +69,23 @@
 /* The quantile of CDF point @i; 1.0 for the last (the maximum). */
 double anchors_cdf_quantile(int i);
 
+/* Parses @arg, the value of option @opt, as a whole number in [@min, @max];
+ * false with a message naming @program, @opt and @arg. */
+bool anchors_parse_count(const char *program, const char *opt, const char *arg,
+                         unsigned long long min, unsigned long long max, unsigned long long *out);
+
 /* The index of @name among the @count @names, or -1. */
 int anchors_find(const char *name, const char *const *names, size_t count);
 #define ANCHORS_COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
-/* A field that moves on at least this share of an op's calls (alloc_calls,
- * bytes_in_use) is per-call bookkeeping: the background, which explains no
- * tail. */
-#define ANCHORS_BACKGROUND_SHARE 0.5
+/* ZNS-Slab's counters that count or size every call by definition: they
+ * move on every call, so they explain no tail and no gap (the attribution
+ * leaves them out, and gauge peaks too).  Every other field, a counter the
+ * core adds included, is reported. */
+#define ANCHORS_BOOKKEEPING "alloc_calls", "free_calls", "bytes_in_use"
+
+/* True for a field of ANCHORS_BOOKKEEPING or a gauge's NAME.peak. */
+bool anchors_is_bookkeeping(const char *field);
 
 /*
  * Metric keys a measuring program prints (OP is alloc, touch or free):
@@ -89,7 +99,7 @@ int anchors_find(const char *name, const char *const *names, size_t count);
  *                                   attribute mode: of the calls at or above
  *                                   the TAIL (p99, p999, all) threshold, how
  *                                   many moved field NAME, how many moved
- *                                   none but the background fields
+ *                                   none but the bookkeeping fields
  *   rss.{baseline,after_alloc,peak,after_free,after_trim,tiny}  bytes
  *   payload_bytes, trim_released_bytes, hwm_reset (1: VmHWM was reset)
  */

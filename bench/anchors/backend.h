@@ -23,11 +23,6 @@
 
 #define BACKEND_TEXT_BYTES 256
 
-/* What an allocator's own statistics said before the served check. */
-struct served_mark {
-    uint64_t value;
-};
-
 struct backend {
     const char *name; /* as in ANCHORS_ALLOCATORS */
     const char *api;  /* the entry points called, for the report */
@@ -39,15 +34,15 @@ struct backend {
     /* Returns free memory to the system; bytes released if it says, else 0. */
     size_t (*trim)(void);
     void (*version)(char *buf, size_t size);
-    /* Reads the statistic that served() compares against (NULL: none). */
-    void (*mark)(struct served_mark *m);
     /*
-     * Proves that the allocator served the @n live objects @ptrs of @bytes
-     * each, allocated after @before was taken: writes how into @how, and
-     * returns false when its bookkeeping does not show them.
+     * Evidence that this allocator served the calls (the served check of
+     * measure.c), from its own bookkeeping: @owns tells whether it owns a
+     * pointer, or @bytes_in_use counts the bytes it has handed out (one of
+     * the two is set).  @evidence names the call, for the report.
      */
-    bool (*served)(void *const *ptrs, size_t n, size_t bytes, const struct served_mark *before,
-                   char *how, size_t how_size);
+    const char *evidence;
+    bool (*owns)(const void *ptr);
+    uint64_t (*bytes_in_use)(void);
     /*
      * Counters (ZNS-Slab; 0 and NULL for the anchors): counter_count names in
      * counter_names, read as one vector by counters_read().

@@ -34,25 +34,10 @@ static void gl_version(char *buf, size_t size)
 }
 
 /* Bytes glibc counts as handed out: in its arenas and in direct mmaps. */
-static uint64_t in_use(void)
+static uint64_t gl_in_use(void)
 {
     struct mallinfo2 mi = mallinfo2();
     return (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
-}
-
-static void gl_mark(struct served_mark *m)
-{
-    m->value = in_use();
-}
-
-static bool gl_served(void *const *ptrs, size_t n, size_t bytes, const struct served_mark *before,
-                      char *how, size_t how_size)
-{
-    uint64_t grew = in_use() - before->value;
-    (void)ptrs;
-    snprintf(how, how_size, "mallinfo2: in use grew by %llu bytes for %zu x %zu B",
-             (unsigned long long)grew, n, bytes);
-    return grew >= (uint64_t)n * bytes;
 }
 
 const struct backend backend = {
@@ -63,6 +48,6 @@ const struct backend backend = {
     .free_sized = gl_free,
     .trim = gl_trim,
     .version = gl_version,
-    .mark = gl_mark,
-    .served = gl_served,
+    .evidence = "mallinfo2 uordblks + hblkhd",
+    .bytes_in_use = gl_in_use,
 };

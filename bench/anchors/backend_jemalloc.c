@@ -45,31 +45,18 @@ static void jem_version(char *buf, size_t size)
     snprintf(buf, size, "jemalloc %s", v);
 }
 
-/* Stats are a snapshot refreshed by writing "epoch". */
-static uint64_t allocated(void)
+/* Bytes allocated, after this thread's tcache is flushed so that what it
+ * caches counts as free; the stats are a snapshot that writing "epoch"
+ * refreshes. */
+static uint64_t jem_in_use(void)
 {
     uint64_t epoch = 1;
     size_t value = 0, len = sizeof(value);
+    mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
     mallctl("epoch", NULL, NULL, &epoch, sizeof(epoch));
     if (mallctl("stats.allocated", &value, &len, NULL, 0) != 0)
         return 0;
     return value;
-}
-
-static void jem_mark(struct served_mark *m)
-{
-    jem_trim(); /* an empty tcache: every allocation below reaches the arena's stats */
-    m->value = allocated();
-}
-
-static bool jem_served(void *const *ptrs, size_t n, size_t bytes, const struct served_mark *before,
-                       char *how, size_t how_size)
-{
-    uint64_t now = allocated(), grew = now > before->value ? now - before->value : 0;
-    (void)ptrs;
-    snprintf(how, how_size, "mallctl stats.allocated grew by %llu bytes for %zu x %zu B",
-             (unsigned long long)grew, n, bytes);
-    return grew >= (uint64_t)n * bytes;
 }
 
 const struct backend backend = {
@@ -81,6 +68,6 @@ const struct backend backend = {
     .free_sized = jem_free_sized,
     .trim = jem_trim,
     .version = jem_version,
-    .mark = jem_mark,
-    .served = jem_served,
+    .evidence = "mallctl stats.allocated",
+    .bytes_in_use = jem_in_use,
 };

@@ -41,16 +41,9 @@ static void mim_version_text(char *buf, size_t size)
              v % MI_VERSION_MAJOR_DIV / MI_VERSION_MINOR_DIV, v % MI_VERSION_MINOR_DIV);
 }
 
-static bool mim_served(void *const *ptrs, size_t n, size_t bytes, const struct served_mark *before,
-                       char *how, size_t how_size)
+static bool mim_owns(const void *ptr)
 {
-    size_t owned = 0;
-    (void)bytes;
-    (void)before;
-    for (size_t i = 0; i < n; i++)
-        owned += mi_is_in_heap_region(ptrs[i]);
-    snprintf(how, how_size, "mi_is_in_heap_region: %zu of %zu pointers", owned, n);
-    return owned == n;
+    return mi_is_in_heap_region(ptr);
 }
 
 const struct backend backend = {
@@ -61,5 +54,6 @@ const struct backend backend = {
     .free_sized = mim_free_sized,
     .trim = mim_trim,
     .version = mim_version_text,
-    .served = mim_served,
+    .evidence = "mi_is_in_heap_region",
+    .owns = mim_owns,
 };

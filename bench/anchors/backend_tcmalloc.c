@@ -41,16 +41,9 @@ static void tcm_version_text(char *buf, size_t size)
     snprintf(buf, size, "gperftools tcmalloc %d.%d%s (minimal)", major, minor, patch ? patch : "");
 }
 
-static bool tcm_served(void *const *ptrs, size_t n, size_t bytes, const struct served_mark *before,
-                       char *how, size_t how_size)
+static bool tcm_owns(const void *ptr)
 {
-    size_t owned = 0;
-    (void)bytes;
-    (void)before;
-    for (size_t i = 0; i < n; i++)
-        owned += MallocExtension_GetOwnership(ptrs[i]) == MallocExtension_kOwned;
-    snprintf(how, how_size, "MallocExtension_GetOwnership: %zu of %zu pointers owned", owned, n);
-    return owned == n;
+    return MallocExtension_GetOwnership(ptr) == MallocExtension_kOwned;
 }
 
 const struct backend backend = {
@@ -61,5 +54,6 @@ const struct backend backend = {
     .free_sized = tcm_free_size,
     .trim = tcm_trim,
     .version = tcm_version_text,
-    .served = tcm_served,
+    .evidence = "MallocExtension_GetOwnership",
+    .owns = tcm_owns,
 };

@@ -50,17 +50,10 @@ static void zs_version(char *buf, size_t size)
 }
 
 /* zslab_usable_size() is 0 for a pointer that starts no object of the
- * instance: every pointer must be one of its objects. */
-static bool zs_served(void *const *ptrs, size_t n, size_t bytes, const struct served_mark *before,
-                      char *how, size_t how_size)
+ * instance. */
+static bool zs_owns(const void *ptr)
 {
-    size_t owned = 0;
-    (void)before;
-    for (size_t i = 0; i < n; i++)
-        owned += zslab_usable_size(instance, ptrs[i]) >= bytes;
-    snprintf(how, how_size, "zslab_usable_size: %zu of %zu pointers are objects of the instance",
-             owned, n);
-    return owned == n;
+    return zslab_usable_size(instance, ptr) != 0;
 }
 
 #define NAME_COUNTER(name, doc) #name,
@@ -92,7 +85,8 @@ const struct backend backend = {
     .free_sized = zs_free_sized,
     .trim = zs_trim,
     .version = zs_version,
-    .served = zs_served,
+    .evidence = "zslab_usable_size",
+    .owns = zs_owns,
     .counter_count = sizeof(counter_names) / sizeof(counter_names[0]),
     .counter_names = counter_names,
     .counters_read = zs_counters_read,

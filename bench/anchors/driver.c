@@ -107,21 +107,6 @@ static void usage(FILE *out)
             ANCHORS_DEFAULT_LIVE, ANCHORS_DEFAULT_SEED, DEFAULT_TIMEOUT_S);
 }
 
-static bool parse_number(const char *opt, const char *arg, unsigned long long min,
-                         unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
-        fprintf(stderr, "zslab-anchors: %s: '%s' is not a whole number from %llu to %llu\n", opt,
-                arg, min, max);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 /* "a,b,c" against @names: sets @use[i] for each; false naming a bad item. */
 static bool parse_list(const char *opt, const char *arg, const char *const *names, int count,
                        bool *use)
@@ -208,22 +193,22 @@ static int parse_options(int argc, char **argv, struct config *cfg)
         }
         const char *arg = argv[++i];
         if (!strcmp(a, "--runs")) {
-            ok = parse_number(a, arg, 1, MAX_RUNS, &v);
+            ok = anchors_parse_count("zslab-anchors", a, arg, 1, MAX_RUNS, &v);
             cfg->runs = (int)v;
         } else if (!strcmp(a, "--objects")) {
-            ok = parse_number(a, arg, 1, UINT32_MAX, &v);
+            ok = anchors_parse_count("zslab-anchors", a, arg, 1, UINT32_MAX, &v);
             cfg->objects = (size_t)v;
         } else if (!strcmp(a, "--pairs")) {
-            ok = parse_number(a, arg, 1, UINT32_MAX, &v);
+            ok = anchors_parse_count("zslab-anchors", a, arg, 1, UINT32_MAX, &v);
             cfg->pairs = (size_t)v;
         } else if (!strcmp(a, "--live")) {
-            ok = parse_number(a, arg, 1, UINT32_MAX, &v);
+            ok = anchors_parse_count("zslab-anchors", a, arg, 1, UINT32_MAX, &v);
             cfg->live = (size_t)v;
         } else if (!strcmp(a, "--seed")) {
-            ok = parse_number(a, arg, 0, UINT32_MAX, &v);
+            ok = anchors_parse_count("zslab-anchors", a, arg, 0, UINT32_MAX, &v);
             cfg->seed = (unsigned long)v;
         } else if (!strcmp(a, "--timeout")) {
-            ok = parse_number(a, arg, 1, 86400, &v);
+            ok = anchors_parse_count("zslab-anchors", a, arg, 1, 86400, &v);
             cfg->timeout_s = (unsigned)v;
         } else if (!strcmp(a, "--allocators")) {
             ok = parse_list(a, arg, allocator_names, ANCHORS_ALLOCATOR_COUNT, cfg->use_allocator);

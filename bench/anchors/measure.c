@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,14 +64,9 @@ static void usage(FILE *out)
 
 static bool parse_count(const char *opt, const char *arg, size_t min, size_t max, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
-        fprintf(stderr, "%s: %s: '%s' is not a whole number from %zu to %zu\n", program, opt, arg,
-                min, max);
+    unsigned long long v;
+    if (!anchors_parse_count(program, opt, arg, min, max, &v))
         return false;
-    }
     *out = (size_t)v;
     return true;
 }
@@ -192,20 +186,29 @@ static const char *process_malloc(void)
 static bool check_served(const struct calls *c)
 {
     static void *objs[ANCHORS_SERVED_OBJECTS];
-    struct served_mark before = {0};
-    char how[BACKEND_TEXT_BYTES];
-    if (backend.mark)
-        backend.mark(&before);
-    for (size_t i = 0; i < ANCHORS_SERVED_OBJECTS; i++) {
-        objs[i] = c->alloc(ANCHORS_OBJECT_BYTES);
+    const size_t n = ANCHORS_SERVED_OBJECTS, bytes = ANCHORS_OBJECT_BYTES;
+    uint64_t before = backend.bytes_in_use ? backend.bytes_in_use() : 0;
+    size_t owned = 0;
+    bool ok;
+    for (size_t i = 0; i < n; i++) {
+        objs[i] = c->alloc(bytes);
         if (!objs[i])
-            out_of_memory(ANCHORS_OBJECT_BYTES);
+            out_of_memory(bytes);
     }
-    bool ok = backend.served(objs, ANCHORS_SERVED_OBJECTS, ANCHORS_OBJECT_BYTES, &before, how,
-                             sizeof(how));
-    for (size_t i = 0; i < ANCHORS_SERVED_OBJECTS; i++)
-        c->free(objs[i], ANCHORS_OBJECT_BYTES);
-    emit_info("served", "%s %s", ok ? "ok" : "FAIL", how);
+    if (backend.owns) {
+        for (size_t i = 0; i < n; i++)
+            owned += backend.owns(objs[i]);
+        ok = owned == n;
+        emit_info("served", "%s %s: %zu of %zu pointers are its own", ok ? "ok" : "FAIL",
+                  backend.evidence, owned, n);
+    } else {
+        uint64_t now = backend.bytes_in_use(), grew = now > before ? now - before : 0;
+        ok = grew >= (uint64_t)n * bytes;
+        emit_info("served", "%s %s grew by %llu bytes for %zu x %zu B", ok ? "ok" : "FAIL",
+                  backend.evidence, (unsigned long long)grew, n, bytes);
+    }
+    for (size_t i = 0; i < n; i++)
+        c->free(objs[i], bytes);
     return ok;
 }
 
@@ -272,6 +275,8 @@ int main(int argc, char **argv)
                 program);
         return 2;
     }
+    if (!backend.owns == !backend.bytes_in_use)
+        die("the %s backend must set exactly one of owns and bytes_in_use", backend.name);
     if (backend.counter_count > MAX_COUNTERS)
         die("%s has %zu counters, more than the %d this harness reads", backend.name,
             backend.counter_count, MAX_COUNTERS);

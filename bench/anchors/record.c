@@ -188,16 +188,12 @@ void emit_timing(const struct timing *t, unsigned threads)
     emit_metric("mops", seconds > 0 ? (double)t->ops / seconds / 1e6 : 0);
 }
 
-/* Bit f is set for each field that moved on at least the background share
- * of the @n calls. */
-static uint64_t background_fields(const uint64_t *moved, size_t n, size_t fields)
+/* Bit f is set for each bookkeeping field (anchors.h). */
+static uint64_t bookkeeping_fields(size_t fields)
 {
     uint64_t mask = 0;
     for (size_t f = 0; f < fields; f++) {
-        size_t count = 0;
-        for (size_t i = 0; i < n; i++)
-            count += (moved[i] >> f) & 1;
-        if ((double)count >= ANCHORS_BACKGROUND_SHARE * (double)n)
+        if (anchors_is_bookkeeping(attr_field_name(f, fields)))
             mask |= (uint64_t)1 << f;
     }
     return mask;
@@ -209,7 +205,7 @@ static void emit_attribution(const char *op, const uint64_t *ticks, const uint64
 {
     static const char *const tail_names[TAIL_COUNT] = {"p99", "p999", "all"};
     static const double tail_q[TAIL_COUNT] = {0.99, 0.999, 0.0};
-    uint64_t background = background_fields(moved, n, fields);
+    uint64_t bookkeeping = bookkeeping_fields(fields);
     for (int k = 0; k < TAIL_COUNT; k++) {
         uint64_t threshold = tail_q[k] > 0 ? percentile_ticks(sorted, n, tail_q[k]) : 0;
         uint64_t count[ATTR_MAX_FIELDS] = {0}, ops = 0, none = 0;
@@ -217,7 +213,7 @@ static void emit_attribution(const char *op, const uint64_t *ticks, const uint64
             if (ticks[i] < threshold)
                 continue;
             ops++;
-            none += (moved[i] & ~background) == 0;
+            none += (moved[i] & ~bookkeeping) == 0;
             for (size_t f = 0; f < fields; f++)
                 count[f] += (moved[i] >> f) & 1;
         }
@@ -231,23 +227,35 @@ static void emit_attribution(const char *op, const uint64_t *ticks, const uint64
     }
 }
 
+/*
+ * The steps latencies come in, in ticks: the median gap between two
+ * neighbouring distinct values up to p90 (the body of the distribution, where
+ * the values are dense).  A timer that reads in steps shows its step here,
+ * however rare an odd value between steps is.
+ */
+static double latency_step(const uint64_t *sorted, size_t n)
+{
+    size_t body = n - n / 10, gaps = 0;
+    double *gap = harness_array(body * sizeof(*gap)), step;
+    for (size_t i = 1; i < body; i++) {
+        if (sorted[i] != sorted[i - 1])
+            gap[gaps++] = (double)(sorted[i] - sorted[i - 1]);
+    }
+    step = gaps ? median_of(gap, gaps) : 0;
+    harness_array_free(gap, body * sizeof(*gap));
+    return step;
+}
+
 static void emit_latency(const char *op, const uint64_t *sorted, size_t n,
                          const struct tsc_timer *t)
 {
     static const double q[] = {0.5, 0.9, 0.99, 0.999, 0.9999};
     static const char *const qname[] = {"p50", "p90", "p99", "p999", "p9999"};
     double sum = 0;
-    uint64_t step = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t d = i ? sorted[i] - sorted[i - 1] : 0;
+    for (size_t i = 0; i < n; i++)
         sum += (double)sorted[i];
-        if (d && (!step || d < step))
-            step = d;
-    }
     emit_metricf((double)n, "lat.%s.n", op);
-    /* The smallest gap between two distinct measured values: the steps the
-     * latencies come in (the timer's, as fenced reads see it). */
-    emit_metricf((double)step / t->ticks_per_ns, "lat.%s.step_ns", op);
+    emit_metricf(latency_step(sorted, n) / t->ticks_per_ns, "lat.%s.step_ns", op);
     emit_metricf(sum / (double)n / t->ticks_per_ns, "lat.%s.mean", op);
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         emit_metricf((double)percentile_ticks(sorted, n, q[i]) / t->ticks_per_ns, "lat.%s.%s", op,

@@ -32,6 +32,13 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* @before "key": "value" */
+static void json_member(FILE *f, const char *before, const char *key, const char *value)
+{
+    fprintf(f, "%s\"%s\": ", before, key);
+    json_string(f, value);
+}
+
 static void json_number(FILE *f, double v)
 {
     if (isfinite(v))
@@ -97,20 +104,15 @@ static void json_head(FILE *f, const struct config *cfg, const struct host_facts
         {"ticks_per_ns", "timer.ticks_per_ns"},
         {"step_ns", "lat.alloc.step_ns"}, /* the steps measured latencies come in */
     };
-    fprintf(f, "{\n  \"tool\": \"zslab-anchors\",\n  \"label\": ");
-    json_string(f, cfg->label);
-    fprintf(f, ",\n  \"date\": ");
-    json_string(f, h->date);
-    fprintf(f, ",\n  \"host\": {\"cpu\": ");
-    json_string(f, h->cpu);
-    fprintf(f, ", \"cpus\": %ld, \"kernel\": ", h->cpus);
-    json_string(f, h->kernel);
-    fprintf(f, ", \"compiler\": ");
-    json_string(f, h->compiler);
-    fprintf(f, ", \"load_start\": ");
-    json_string(f, h->load_start);
-    fprintf(f, ", \"load_end\": ");
-    json_string(f, h->load_end);
+    fprintf(f, "{\n  \"tool\": \"zslab-anchors\"");
+    json_member(f, ",\n  ", "label", cfg->label);
+    json_member(f, ",\n  ", "date", h->date);
+    json_member(f, ",\n  \"host\": {", "cpu", h->cpu);
+    fprintf(f, ", \"cpus\": %ld", h->cpus);
+    json_member(f, ", ", "kernel", h->kernel);
+    json_member(f, ", ", "compiler", h->compiler);
+    json_member(f, ", ", "load_start", h->load_start);
+    json_member(f, ", ", "load_end", h->load_end);
     fprintf(f,
             "},\n  \"config\": {\"runs\": %d, \"objects\": %zu, \"pairs\": %zu, \"live\": %zu, "
             "\"seed\": %lu, \"sized_free\": %s, \"strace\": %s, \"object_bytes\": %u, "

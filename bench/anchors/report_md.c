@@ -135,7 +135,8 @@ static void method(FILE *f, const struct store *s, const struct config *cfg,
             "- Timer: TSC, `lfence; rdtsc; lfence` before and `rdtscp; lfence` after "
             "(bench/tsc.c). **Timer floor %s ns**: the median of 1M empty measurements, over "
             "all latency processes (their mean %s ns, minimum %s ns). Measured latencies come "
-            "in steps of %s ns (the smallest gap between two distinct alloc latencies); "
+            "in steps of %s ns (the median gap between neighbouring distinct alloc latencies up to "
+            "p90); "
             "back-to-back unfenced reads step by %s ns. **Every latency below includes the "
             "timer: nothing is subtracted.** Throughput loops are not timed call by call.\n\n",
             fl, me, mi, st, re);

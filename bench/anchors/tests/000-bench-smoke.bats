@@ -60,6 +60,16 @@ setup_file() {
     done
 }
 
+@test "each measuring program frees through its sized free with --sized" {
+    local a
+    for a in "${ALLOCATORS[@]}"; do
+        run "$ANCHORS_BIN/anchor-$a" --workload mixed --mode throughput --objects 2000 --sized
+        assert_success
+        assert_output --partial "info free sized"
+        assert_output --partial "info served ok"
+    done
+}
+
 @test "a program whose calls another allocator serves fails its served check" {
     run env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
         "$ANCHORS_BIN/anchor-glibc" --workload seed --mode throughput --objects 100
