@@ -14,11 +14,13 @@
 
 #include "driver.h"
 
-#define PER_MILLION  1e6
-#define COMMON_SHARE 0.1 /* an event on >= 10% of calls is common, not a slow path */
-#define MAX_LISTED   8
-#define KEY_BYTES    256
-#define MAX_FIELDS   256 /* counters or attribution fields looked at */
+#define PER_MILLION      1e6
+#define KiB              1024.0
+#define COMMON_SHARE     0.1 /* an event on >= 10% of calls is common, not a slow path */
+#define EVERY_CALL_SHARE 0.99
+#define MAX_LISTED       8
+#define KEY_BYTES        256
+#define MAX_FIELDS       256 /* counters or attribution fields looked at */
 
 enum rule { AT_LEAST_RATIO, AT_MOST_RATIO, AT_LEAST, AT_MOST };
 enum why { WHY_THROUGHPUT, WHY_TAIL, WHY_PEAK, WHY_RETAINED, WHY_SYSCALLS, WHY_TINY };
@@ -156,8 +158,9 @@ static void why_throughput(char *buf, size_t size, const struct store *s, int ki
     }
     qsort(ev, n, sizeof(ev[0]), by_value_desc);
     add(buf, size,
-        "ZNS-Slab's counted events per 1M calls (%s, %.0f calls, setup included):", kinds[kind].id,
-        ops);
+        "ZNS-Slab's counted events per 1M measured calls (%s: %.0f calls; the counters cover "
+        "the whole process, setup included):",
+        kinds[kind].id, ops);
     for (size_t i = 0; i < n && i < MAX_LISTED; i++)
         add(buf, size, "%s %s %.0f", i ? "," : "", ev[i].name, ev[i].value);
     if (n == 0) {
@@ -236,11 +239,12 @@ void describe_tail(char *buf, size_t size, const struct store *s, int kind, cons
     add(buf, size, "%.0f of the %.0f %s calls at or above %s (%.0f ns in %s):", ops, all, op, tail,
         threshold, kinds[kind].id);
     for (size_t i = 0; i < n && i < MAX_LISTED; i++)
-        add(buf, size, "%s %s moved in %.0f (in %.0f of all calls)", i ? "," : "", f[i].name,
-            f[i].value, f[i].extra);
+        add(buf, size, "%s %s moved in %.0f (in %.0f of all calls%s)", i ? "," : "", f[i].name,
+            f[i].value, f[i].extra,
+            f[i].extra >= EVERY_CALL_SHARE * all ? ": every call pays it, not only the tail" : "");
     add(buf, size,
-        "%s %.0f moved nothing counted (the call's own work, an interrupt, a cache or "
-        "TLB miss)",
+        "%s %.0f moved no counter and took no page fault (the call's own work, an interrupt, a "
+        "cache or TLB miss)",
         n ? ";" : "", none);
 }
 
@@ -288,6 +292,10 @@ static void why_memory(char *buf, size_t size, const struct store *s, enum why w
             median_of_key(s, kind, ours, "derived.retained_bytes") / mib,
             median_of_key(s, kind, ours, "trim_released_bytes") / mib);
         add_gauges(buf, size, s, kind, "end", false);
+        double chunks = median_of_key(s, kind, ours, "counter.end.chunks");
+        if (chunks > 0)
+            add(buf, size, ". What stays resident is %.0f KiB per chunk still mapped",
+                median_of_key(s, kind, ours, "derived.retained_bytes") / chunks / KiB);
     } else if (why == WHY_TINY) {
         add(buf, size, "The tiny program's RSS %.2f MiB, %.2f MiB above glibc's. Gauges then:",
             median_of_key(s, kind, ours, "rss.tiny") / mib,
