@@ -386,14 +386,18 @@ static void attribution(FILE *f, const struct store *s, const struct config *cfg
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         if (!kind_selected(cfg, rows[i]))
             continue;
-        if (!any)
+        if (!any) {
+            static const char *const bookkeeping[] = {ANCHORS_BOOKKEEPING};
             fprintf(f, "## ZNS-Slab's tails, attributed\n\nOne extra run per workload (the "
                        "first round only) reads every counter and the thread's page faults "
                        "(getrusage) around every call, outside the timing; its latencies are "
                        "not the tables' (the reads disturb the caches). For the calls at or "
-                       "above a percentile: how many moved each field. Fields that move on "
-                       "half the calls or more (alloc_calls, bytes_in_use: bookkeeping) and "
-                       "peaks are left out.\n\n");
+                       "above a percentile: how many moved each field, and how many of all "
+                       "calls did. Gauge peaks and the per-call bookkeeping are left out:");
+            for (size_t b = 0; b < ANCHORS_COUNT_OF(bookkeeping); b++)
+                fprintf(f, "%s %s", b ? "," : "", bookkeeping[b]);
+            fprintf(f, ".\n\n");
+        }
         any = true;
         for (size_t o = 0; o < 3; o++) {
             for (size_t t = 0; t < 2; t++) {
