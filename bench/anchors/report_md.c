@@ -5,6 +5,7 @@
  * with their reasons, and every ZNS-Slab counter.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -319,7 +320,8 @@ static void targets(FILE *f, const struct target_result *t, size_t nt)
             char v[CELL_BYTES];
             value_cell(v, sizeof(v), t[i].best, t[i].unit);
             snprintf(best, sizeof(best), "%s %s", t[i].best_name, v);
-            snprintf(ratio, sizeof(ratio), "%.2fx", t[i].ratio);
+            if (isfinite(t[i].ratio))
+                snprintf(ratio, sizeof(ratio), "%.2fx", t[i].ratio);
         }
         fprintf(f, "| %s | %s | %s | %s | %s |\n", t[i].text, ours, best, ratio,
                 verdicts[t[i].verdict]);

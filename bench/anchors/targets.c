@@ -8,6 +8,7 @@
  * in the tail moved (the attribution run); for throughput, the counted
  * events per call; for memory, the gauges and the syscalls by name.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,8 +387,8 @@ size_t targets_evaluate(const struct store *s, const struct config *cfg,
                                     .ratio_target =
                                         d->rule == AT_LEAST_RATIO || d->rule == AT_MOST_RATIO,
                                     .verdict = VERDICT_NOT_MEASURED};
-        r->ratio = b >= 0 && best.median != 0 ? our.median / best.median : 0;
-        if (our.n == 0 || !cfg->use_allocator[ours] || (r->ratio_target && b < 0))
+        r->ratio = b >= 0 && best.median != 0 ? our.median / best.median : NAN;
+        if (our.n == 0 || !cfg->use_allocator[ours] || (r->ratio_target && !isfinite(r->ratio)))
             continue;
         double v = r->ratio_target ? r->ratio : our.median;
         bool met = higher ? v >= d->limit : v <= d->limit;
