@@ -272,6 +272,14 @@ static void footprint(FILE *f, const struct store *s, const struct config *cfg)
             "included). The tiny program makes %u allocations (16 B to 8 KiB); its whole RSS "
             "in MiB, and that less glibc's in the same round.\n\n",
             (double)cfg->objects * ANCHORS_OBJECT_BYTES / MiB, ANCHORS_TINY_ALLOCS);
+    for (int a = 0; a < ANCHORS_ALLOCATOR_COUNT; a++) {
+        struct stats reset = store_stats(s, K_FOOTPRINT, a, "hwm_reset");
+        if (reset.n && reset.min < 1)
+            fprintf(f,
+                    "**%s: VmHWM could not be reset in %s run; there the peak is the RSS "
+                    "after the last allocation.**\n\n",
+                    allocator_names[a], reset.max < 1 ? "any" : "some");
+    }
     fprintf(f, "| allocator | peak | peak / payload | after free | after trim | syscalls "
                "a | syscalls trim | syscalls process | tiny RSS | tiny - glibc |\n"
                "|---|---|---|---|---|---|---|---|---|---|\n");
