@@ -255,7 +255,9 @@ static void emit_latency(const char *op, const uint64_t *sorted, size_t n,
     for (size_t i = 0; i < n; i++)
         sum += (double)sorted[i];
     emit_metricf((double)n, "lat.%s.n", op);
-    emit_metricf(latency_step(sorted, n) / t->ticks_per_ns, "lat.%s.step_ns", op);
+    double step = latency_step(sorted, n);
+    if (step > 0) /* else every value up to p90 was the same: no step seen */
+        emit_metricf(step / t->ticks_per_ns, "lat.%s.step_ns", op);
     emit_metricf(sum / (double)n / t->ticks_per_ns, "lat.%s.mean", op);
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         emit_metricf((double)percentile_ticks(sorted, n, q[i]) / t->ticks_per_ns, "lat.%s.%s", op,
