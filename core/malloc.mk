@@ -8,8 +8,8 @@
 #                        libzslab too gets no clash
 #   zslab-malloc.pc      installed by `make install` (install-malloc)
 #
-# Targets: libzslab-malloc (in `make all`), check-malloc-exports (in
-# `make check`), install-malloc (in `make install`).
+# Targets: libzslab-malloc (in `make all`), check-malloc-exports and
+# check-malloc-static (in `make check`), install-malloc (in `make install`).
 
 DEPS += gcc binutils pkgconf
 
@@ -64,6 +64,18 @@ ALL_TARGETS += libzslab-malloc
 CHECK_TARGETS += check-malloc-exports
 check-malloc-exports: $(LIBZSLAB_MALLOC_SO) $(LIBZSLAB_MALLOC_A)
 	@core/malloc/check-exports $(LIBZSLAB_MALLOC_SO) $(LIBZSLAB_MALLOC_A) $(MALLOC_EXPORT_NAMES)
+
+# cppcheck and clang-tidy over the shim, with the core's checks.
+.PHONY: check-malloc-static
+CHECK_TARGETS += check-malloc-static
+check-malloc-static:
+	@cppcheck --quiet --std=c11 --enable=warning,style,performance,portability \
+		--error-exitcode=1 --inline-suppr --suppress=missingIncludeSystem \
+		-Icore/include -Icore/malloc -D_GNU_SOURCE $(MALLOC_SRCS)
+	@mkdir -p $(O) && clang-tidy --quiet --warnings-as-errors='*' --checks='$(CORE_TIDY_CHECKS)' \
+		$(MALLOC_SRCS) -- $(CSTD) -D_GNU_SOURCE -Icore/include -Icore/malloc \
+		> $(O)/clang-tidy-malloc.log 2>&1 || { cat $(O)/clang-tidy-malloc.log; exit 1; }
+	@echo "check-malloc-static: cppcheck and clang-tidy clean on core/malloc ($(words $(MALLOC_SRCS)) files)"
 
 # ---- install ----------------------------------------------------------------
 .PHONY: install-malloc

@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "shim.h"
-#include "zslab/platform.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -38,9 +37,22 @@ static zslab_shim_options_t options;
 /* Set in the thread that creates the instance, to catch a recursion. */
 static _Thread_local bool creating __attribute__((tls_model("initial-exec")));
 
+/* One line on stderr, in one write(2) so lines of threads do not mix. */
 static void warn(const char *msg)
 {
-    zslab_platform_log(ZSLAB_LOG_ERROR, msg);
+    char line[ZSLAB_SHIM_MESSAGE_BYTES + 1];
+    zslab_shim_text_t t;
+    _zslab_shim_text_init(&t, line, sizeof(line) - 1);
+    _zslab_shim_text_str(&t, msg);
+    size_t len = t.len < sizeof(line) - 2 ? t.len : sizeof(line) - 2;
+    line[len++] = '\n';
+    _zslab_shim_write_all(STDERR_FILENO, line, len);
+}
+
+_Noreturn static void die(const char *msg)
+{
+    warn(msg);
+    abort();
 }
 
 static void before_fork(void)
@@ -72,8 +84,8 @@ static zslab_t *create(void)
         rc = zslab_create(&options.cfg, &z);
     }
     if (rc != ZSLAB_OK)
-        zslab_platform_panic("zslab-malloc: cannot create the allocator: the system gave no "
-                             "memory for its first mapping");
+        die("zslab-malloc: cannot create the allocator: the system gave no "
+            "memory for its first mapping");
     _zslab_shim_counting = options.stats;
     return z;
 }
@@ -92,8 +104,8 @@ static __attribute__((noinline)) zslab_t *instance_slow(void)
         return z;
     }
     if (creating)
-        zslab_platform_panic("zslab-malloc: an allocation while the allocator is being created "
-                             "(recursion): a platform call allocated");
+        die("zslab-malloc: an allocation while the allocator is being created "
+            "(recursion): a platform call allocated");
     while (atomic_load(&state) != READY)
         sched_yield();
     return atomic_load_explicit(&the_instance, memory_order_acquire);

@@ -23,12 +23,16 @@
 #include <unistd.h>
 
 #include "shim.h"
-#include "zslab/platform.h" /* ZSLAB_PLATFORM_PAGE_BYTES: a large object's rounding */
 
 zslab_shim_counters_t _zslab_shim_counters;
 bool _zslab_shim_counting;
 
-#define PAGE_BYTES ((size_t)ZSLAB_PLATFORM_PAGE_BYTES)
+/* The page: what valloc() aligns to, and what the core rounds a large
+ * object to (zslab_usable_size()). */
+static size_t system_page_bytes(void)
+{
+    return (size_t)sysconf(_SC_PAGESIZE);
+}
 
 static bool is_pow2(size_t n)
 {
@@ -88,7 +92,7 @@ static bool stays_in_class(size_t usable, size_t req)
     int cls = zslab_class_of(req);
     if (usable <= ZSLAB_MAX_CLASS_BYTES)
         return cls != ZSLAB_CLASS_NONE && zslab_class_size(cls) == usable;
-    return cls == ZSLAB_CLASS_NONE && req <= usable && usable - req < PAGE_BYTES;
+    return cls == ZSLAB_CLASS_NONE && req <= usable && usable - req < system_page_bytes();
 }
 
 static void free_keeping_errno(zslab_t *z, void *ptr)
@@ -187,11 +191,6 @@ void *_zslab_shim_aligned_alloc(zslab_t *z, size_t align, size_t size)
 void *_zslab_shim_memalign(zslab_t *z, size_t align, size_t size)
 {
     return _zslab_shim_aligned_alloc(z, align, size);
-}
-
-static size_t system_page_bytes(void)
-{
-    return (size_t)sysconf(_SC_PAGESIZE);
 }
 
 void *_zslab_shim_valloc(zslab_t *z, size_t size)

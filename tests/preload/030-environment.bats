@@ -4,11 +4,14 @@
 
 load test_helper
 
-@test "the README's one-line try-out runs python3 on zslab" {
-    run env LD_PRELOAD="$ZSLAB_MALLOC" "$PYTHON" -c \
-        'import sys; print(sum(len(str(i)) for i in range(10**6)), "bytes of digits; on", sys.version.split()[0])'
+@test "the README's one-line try-out runs python3 on zslab and prints what the README shows" {
+    cd "$TOP"
+    run env LD_PRELOAD="$ZSLAB_MALLOC" ZSLAB_STATS=1 "$PYTHON" -c \
+        'import json; d = [{"n": i, "s": str(i) * 3} for i in range(10**5)]; print(len(json.dumps(d)), "bytes of JSON")'
     assert_success
-    assert_output --regexp '^5888890 bytes of digits; on 3\.[0-9]+\.[0-9]+$'
+    assert_line --index 0 "3755560 bytes of JSON"
+    assert_output --partial "zslab-malloc: counters of pid"
+    grep -qF "3755560 bytes of JSON" README.md
 }
 
 @test "a double free in a preloaded program aborts and names the pointer" {
@@ -58,7 +61,7 @@ print("went on")'
     assert_output --partial "ran"
 }
 
-@test "make install puts the library and zslab-malloc.pc in place; a program linked with it runs on zslab" {
+@test "make install puts the library and zslab-malloc.pc in place; programs linked with it, shared, static and -static, run on zslab" {
     [[ -n ${MAKE_CMD:-} ]] || skip "MAKE_CMD is not set (make test-preload sets it)"
     local root=$BATS_TEST_TMPDIR/root
     # shellcheck disable=SC2086 # MAKE_CMD is a command with its options
@@ -95,5 +98,10 @@ C
     run ldd "$BATS_TEST_TMPDIR/demo-static"
     refute_output --partial libzslab-malloc
     run "$BATS_TEST_TMPDIR/demo-static"
+    assert_output "page-aligned 1, usable 40960"
+    # Fully static: glibc's own malloc.o must not be pulled in beside it.
+    # shellcheck disable=SC2086
+    gcc -static -o "$BATS_TEST_TMPDIR/demo-all-static" "$BATS_TEST_TMPDIR/demo.c" $flags
+    run "$BATS_TEST_TMPDIR/demo-all-static"
     assert_output "page-aligned 1, usable 40960"
 }

@@ -48,7 +48,8 @@ static void *run(void *arg)
         batch_t *b = s->inherited;
         for (unsigned i = 0; i < b->count; i++) {
             size_t n = size_of(b->owner, i);
-            if (b->objects[i][0] != (unsigned char)b->owner || b->objects[i][n - 1] != (unsigned char)i)
+            if (b->objects[i][0] != (unsigned char)b->owner ||
+                b->objects[i][n - 1] != (unsigned char)i)
                 s->corrupt++;
             free(b->objects[i]);
         }
@@ -111,7 +112,8 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    printf("threads %u, objects %lu, freed by another thread after theirs exited %lu, corrupt %lu\n",
-           threads, (unsigned long)threads * objects_per_thread, remote, corrupt);
+    printf(
+        "threads %u, objects %lu, freed by another thread after theirs exited %lu, corrupt %lu\n",
+        threads, (unsigned long)threads * objects_per_thread, remote, corrupt);
     return corrupt ? 1 : 0;
 }

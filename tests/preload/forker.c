@@ -20,13 +20,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_THREADS    16
-#define RING_SLOTS     256
-#define LIVE_OBJECTS   64
-#define MAX_OBJECT     6000
-#define CHILD_OBJECTS  2000
-#define CHILD_SECONDS  20
-#define USAGE          "usage: forker THREADS ROUNDS FORKS (THREADS 1..16)\n"
+#define MAX_THREADS   16
+#define RING_SLOTS    256
+#define LIVE_OBJECTS  64
+#define MAX_OBJECT    6000
+#define CHILD_OBJECTS 2000
+#define CHILD_SECONDS 20
+#define USAGE         "usage: forker THREADS ROUNDS FORKS (THREADS 1..16)\n"
 
 /* Objects in flight between threads: each starts with its size and a seed. */
 typedef struct object {

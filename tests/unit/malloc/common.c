@@ -49,8 +49,7 @@ void t_pointer_text(const void *p, char *buf, size_t size)
     snprintf(buf, size, "%p", p);
 }
 
-/* Reads everything the child wrote to @fd. */
-static void read_all(int fd, char *buf, size_t size)
+void t_read_all(int fd, char *buf, size_t size)
 {
     size_t len = 0;
     ssize_t n;
@@ -74,7 +73,7 @@ void t_assert_aborts_with(const char *file, int line, t_child_fn fn, void *arg, 
     }
     close(pipefd[1]);
     char out[CHILD_OUTPUT_BYTES];
-    read_all(pipefd[0], out, sizeof(out));
+    t_read_all(pipefd[0], out, sizeof(out));
     close(pipefd[0]);
     int status = 0;
     waitpid(pid, &status, 0);

@@ -87,6 +87,9 @@ typedef void (*t_child_fn)(void *arg);
     t_assert_aborts_with(__FILE__, __LINE__, fn, arg, __VA_ARGS__, NULL)
 void t_assert_aborts_with(const char *file, int line, t_child_fn fn, void *arg, ...);
 
+/* Reads what a child wrote to @fd until end of file, NUL-terminated. */
+void t_read_all(int fd, char *buf, size_t size);
+
 /* "0x..." as the core prints a pointer. */
 void t_pointer_text(const void *p, char *buf, size_t size);
 

@@ -199,15 +199,6 @@ typedef struct child_result {
     char err[OUTPUT_BYTES];
 } child_result_t;
 
-static void read_into(int fd, char *buf, size_t size)
-{
-    size_t len = 0;
-    ssize_t n;
-    while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
-        len += (size_t)n;
-    buf[len] = '\0';
-}
-
 /* Runs this binary as "--child SCENARIO" with the environment less every
  * ZSLAB_* variable, plus @extra (NULL-terminated "NAME=value" strings). */
 static void run_child(const char *scenario, const char *const *extra, child_result_t *r)
@@ -234,8 +225,8 @@ static void run_child(const char *scenario, const char *const *extra, child_resu
     }
     close(out[1]);
     close(err[1]);
-    read_into(out[0], r->out, sizeof(r->out));
-    read_into(err[0], r->err, sizeof(r->err));
+    t_read_all(out[0], r->out, sizeof(r->out));
+    t_read_all(err[0], r->err, sizeof(r->err));
     close(out[0]);
     close(err[0]);
     waitpid(pid, &r->status, 0);
@@ -311,7 +302,7 @@ static void zslab_stats_file_appends_there(void **state)
     assert_true(strstr(r.err, "counters") == NULL);
     static char text[OUTPUT_BYTES];
     fd = open(path, O_RDONLY);
-    read_into(fd, text, sizeof(text));
+    t_read_all(fd, text, sizeof(text));
     close(fd);
     unlink(path);
     char *second = strstr(text, "counters of pid");
