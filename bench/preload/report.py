@@ -23,13 +23,15 @@ def read_runs(path):
     rows = {}
     lines = path.read_text().splitlines()[1:]
     for line in lines:
-        prog, alloc, _run, wall, rss, status = line.split("\t")
-        r = rows.setdefault(prog, {}).setdefault(alloc, {"wall": [], "rss": [], "failed": 0})
+        prog, alloc, _run, wall, rss, cpu, status = line.split("\t")
+        r = rows.setdefault(prog, {}).setdefault(alloc, {"wall": [], "rss": [], "cpu": [],
+                                                          "failed": 0})
         if status != "0":
             r["failed"] += 1
             continue
         r["wall"].append(float(wall))
         r["rss"].append(int(rss))
+        r["cpu"].append(float(cpu))
     return rows
 
 
@@ -69,6 +71,12 @@ def summary(values):
 
 
 def fmt_wall(s):
+    if not s:
+        return "failed"
+    return "%.2f s (%.2f-%.2f)" % (s["median"], s["min"], s["max"])
+
+
+def fmt_cpu(s):
     if not s:
         return "failed"
     return "%.2f s (%.2f-%.2f)" % (s["median"], s["min"], s["max"])
@@ -120,15 +128,16 @@ def main():
     stats = read_stats(out / "zslab-stats.txt")
     result = {"runs_per_allocator": runs, "cpus": cpus, "machine": platform.platform(),
               "wall_target": WALL_TARGET, "rss_target": RSS_TARGET, "programs": {}}
-    wall_lines, rss_lines, misses = [], [], []
+    wall_lines, rss_lines, cpu_lines, misses = [], [], [], []
     met_every, at_most_1, rss_met, counted = 0, 0, 0, 0
     for prog, what in whats.items():
         r = rows.get(prog, {})
         entry = {"what": what, "allocators": {}}
         for a in ALLOCATORS:
-            x = r.get(a, {"wall": [], "rss": [], "failed": runs})
+            x = r.get(a, {"wall": [], "rss": [], "cpu": [], "failed": runs})
             entry["allocators"][a] = {"wall_s": summary(x["wall"]),
                                       "peak_rss_kib": summary(x["rss"]),
+                                      "cpu_s": summary(x["cpu"]),
                                       "failed_runs": x["failed"]}
         al = entry["allocators"]
         anchors = [(al[a]["wall_s"]["median"], a) for a in ANCHORS if al[a]["wall_s"]]
@@ -141,6 +150,14 @@ def main():
         if g["peak_rss_kib"] and z["peak_rss_kib"]:
             rss_ratio = z["peak_rss_kib"]["median"] / g["peak_rss_kib"]["median"]
             entry["zslab_rss_ratio_to_glibc"] = round(rss_ratio, 3)
+        cpu_anchors = [(al[a]["cpu_s"]["median"], a) for a in ANCHORS if al[a]["cpu_s"]]
+        cpu_ratio = None
+        if cpu_anchors and z["cpu_s"] and min(cpu_anchors)[0] > 0:
+            cpu_ratio = z["cpu_s"]["median"] / min(cpu_anchors)[0]
+            entry.update(best_cpu_anchor=min(cpu_anchors)[1], zslab_cpu_ratio=round(cpu_ratio, 3))
+        cpu_lines.append("| %s | %s | %s |" % (
+            prog, " | ".join(fmt_cpu(al[a]["cpu_s"]) for a in ALLOCATORS),
+            "%.2fx %s" % (cpu_ratio, min(cpu_anchors)[1]) if cpu_ratio else "-"))
         wall_ok = wall_ratio is not None and wall_ratio <= WALL_TARGET
         rss_ok = rss_ratio is not None and rss_ratio <= RSS_TARGET
         counted += 1
@@ -183,6 +200,11 @@ def main():
     md += ["", "## Wall time", "",
            "| program | " + " | ".join(ALLOCATORS) + " | zslab / best anchor | <= 1.05x |",
            "|---" * (len(ALLOCATORS) + 3) + "|"] + wall_lines
+    md += ["", "## CPU time (user + system, all processes; not a target)", "",
+           "On a shared machine the wall time also counts waiting for a CPU that other jobs "
+           "hold; CPU time counts only the program's own work.", "",
+           "| program | " + " | ".join(ALLOCATORS) + " | zslab / best anchor |",
+           "|---" * (len(ALLOCATORS) + 2) + "|"] + cpu_lines
     md += ["", "## Peak RSS (largest process)", "",
            "| program | " + " | ".join(ALLOCATORS) + " | zslab / glibc | <= 1.1x |",
            "|---" * (len(ALLOCATORS) + 3) + "|"] + rss_lines
