@@ -7,9 +7,8 @@
  * loader or libc before main.  Creating it calls only the core and the
  * platform (mmap, pthread_mutex_init), never malloc, so there is no recursion;
  * a call that arrives while another thread creates it waits.  The fork
- * handlers and the exit printer are set up after the instance is ready, so an
- * allocation they make (pthread_atfork may grow its table with malloc) finds
- * it.
+ * handlers are registered after the instance is ready, so an allocation
+ * pthread_atfork() makes (it may grow its table with malloc) finds it.
  *
  * Exported: exactly the names in exports.map; everything else, the core
  * included, stays inside the library.
@@ -117,10 +116,10 @@ static inline zslab_t *instance(void)
     return __builtin_expect(z != NULL, 1) ? z : instance_slow();
 }
 
-/* The process's name for the stats header: glibc's, set before main. */
+/* The process's name for the stats header: glibc's (<errno.h>), set before
+ * main. */
 static const char *who(void)
 {
-    extern char *program_invocation_short_name;
     return program_invocation_short_name ? program_invocation_short_name : "?";
 }
 
