@@ -5,7 +5,7 @@
 # (bench-preload.md, bench-preload.json).  It measures; it never asserts.
 # RUNS=N sets the runs per program and allocator (default 5).
 
-DEPS += python3 git gcc time coreutils libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4
+DEPS += python3 python3-minimal git gcc time coreutils libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4
 
 .PHONY: bench-preload
 # Phony prerequisites: this fragment is read before core/malloc.mk and

@@ -23,7 +23,7 @@ def read_runs(path):
     rows = {}
     lines = path.read_text().splitlines()[1:]
     for line in lines:
-        prog, alloc, _run, wall, rss, cpu, status = line.split("\t")
+        prog, alloc, _run, wall, rss, user, system, status = line.split("\t")
         r = rows.setdefault(prog, {}).setdefault(alloc, {"wall": [], "rss": [], "cpu": [],
                                                           "failed": 0})
         if status != "0":
@@ -31,7 +31,7 @@ def read_runs(path):
             continue
         r["wall"].append(float(wall))
         r["rss"].append(int(rss))
-        r["cpu"].append(float(cpu))
+        r["cpu"].append(float(user) + float(system))
     return rows
 
 

@@ -20,13 +20,5 @@ load test_helper
 }
 
 @test "python3 threads that load C extensions: the loader's allocations go through zslab" {
-    same_as_glibc "$PYTHON" -c '
-import threading
-def work(n):
-    import _ctypes, _decimal, _json, array
-    return sum(len(str(i)) for i in range(n))
-ts = [threading.Thread(target=work, args=(50000,)) for _ in range(8)]
-[t.start() for t in ts]
-[t.join() for t in ts]
-print("threads done")'
+    same_as_glibc "$PYTHON" "$TOP/tests/preload/extensions.py"
 }

@@ -5,7 +5,7 @@
 # installed library.  The test programs go to $(O)/test-bin, not build/bin,
 # which the VM image copies.
 
-DEPS += bats bats-support bats-assert python3 git gcc coreutils binutils pkgconf
+DEPS += bats bats-support bats-assert python3 python3-minimal git gcc coreutils binutils pkgconf
 
 PRELOAD_TEST_BIN := $(O)/test-bin
 PRELOAD_PROGRAMS := $(PRELOAD_TEST_BIN)/forker $(PRELOAD_TEST_BIN)/churn
