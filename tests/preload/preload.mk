@@ -10,7 +10,7 @@ DEPS += bats bats-support bats-assert python3 python3-minimal git gcc coreutils 
 PRELOAD_TEST_BIN := $(O)/test-bin
 PRELOAD_PROGRAMS := $(PRELOAD_TEST_BIN)/forker $(PRELOAD_TEST_BIN)/churn
 
-$(PRELOAD_TEST_BIN)/%: $(OBJ)/tests/preload/%.o
+$(PRELOAD_PROGRAMS): $(PRELOAD_TEST_BIN)/%: $(OBJ)/tests/preload/%.o
 	@mkdir -p $(@D)
 	$(say) LD $@
 	$(Q)$(LINK) -o $@ $< -pthread
