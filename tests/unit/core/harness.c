@@ -153,20 +153,24 @@ zslab_counters_t harness_counters(const zslab_t *z, int class_index)
     return c;
 }
 
-static void assert_list_valid(const zslab_slab_list_t *list, zslab_slab_state_t state)
-{
-    assert_true(_zslab_list_is_valid(list, state));
-    for (const zslab_slab_t *s = list->head; s; s = s->next)
-        assert_true(_zslab_slab_is_valid(s));
-}
-
+/* The calling thread's heap, the shared heap and every node cache. */
 void harness_assert_instance_valid(const zslab_t *z)
 {
-    for (unsigned i = 0; i < ZSLAB_CLASS_COUNT; i++) {
-        const zslab_class_t *c = &z->classes[i];
-        assert_list_valid(&c->partial, ZSLAB_SLAB_PARTIAL);
-        assert_list_valid(&c->full, ZSLAB_SLAB_FULL);
-        assert_list_valid(&c->cache, ZSLAB_SLAB_CACHED);
-        assert_true(c->cache.count <= z->cfg.class_cache_slabs);
+    const zslab_heap_t *h = zslab_platform_thread_get(z->key);
+    if (h)
+        assert_true(_zslab_heap_is_valid(z, h));
+    assert_true(_zslab_heap_is_valid(z, z->shared));
+    for (unsigned i = 0; i < ZSLAB_MAX_NODES; i++) {
+        const zslab_node_t *n = &z->nodes[i];
+        assert_true(_zslab_list_is_valid(&n->dirty, ZSLAB_SLAB_DIRTY));
+        assert_true(_zslab_list_is_valid(&n->clean, ZSLAB_SLAB_CLEAN));
+        for (const zslab_slab_t *s = n->dirty.head; s; s = s->next)
+            assert_true(_zslab_slab_is_valid(z, s));
     }
+}
+
+/* The calling thread's heap in @z (NULL before its first call). */
+zslab_heap_t *harness_heap(const zslab_t *z)
+{
+    return zslab_platform_thread_get(z->key);
 }

@@ -62,8 +62,11 @@ zslab_t *harness_instance(void);
 zslab_t *harness_instance_with(const zslab_config_t *cfg);
 /* Counters of one class (or ZSLAB_ALL_CLASSES). */
 zslab_counters_t harness_counters(const zslab_t *z, int class_index);
-/* Every list and slab of @z passes the core's invariant checkers. */
+/* Every list and slab of @z the calling thread can see (its own heap, the
+ * shared heap, the node caches) passes the core's invariant checkers. */
 void harness_assert_instance_valid(const zslab_t *z);
+struct zslab_heap;
+struct zslab_heap *harness_heap(const zslab_t *z);
 
 /* ---- groups, one per test file --------------------------------------------- */
 int run_sizeclass_tests(void);
