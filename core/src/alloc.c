@@ -192,7 +192,10 @@ static void free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk, void *p
     if (!h)
         h = _zslab_heap_attach(z);
     if (atomic_load_explicit(&slab->owner, memory_order_relaxed) == h) {
-        if (_zslab_live_test(z, ptr)) {
+        bool remote_freed =
+            (atomic_load_explicit(_zslab_remote_word(z, ptr), memory_order_relaxed) &
+             _zslab_bit_of(ptr)) != 0;
+        if (_zslab_live_test(z, ptr) && !remote_freed) {
             local_free(z, h, slab, ptr);
             return;
         }
@@ -220,10 +223,12 @@ static inline void free_object(zslab_t *z, void *ptr, bool sized, size_t size)
         return;
     }
     zslab_slab_t *slab = _zslab_slab_at(z, chunk, index);
-    _Atomic uint64_t *w = _zslab_live_word(z, ptr);
-    uint64_t bits = atomic_load_explicit(w, memory_order_relaxed), bit = _zslab_bit_of(ptr);
+    uint64_t bit = _zslab_bit_of(ptr);
+    uint64_t live = atomic_load_explicit(_zslab_live_word(z, ptr), memory_order_relaxed);
+    uint64_t remote = atomic_load_explicit(_zslab_remote_word(z, ptr), memory_order_relaxed);
+    /* Live, and not freed by another thread already (waiting for collection). */
     if (zslab_unlikely(atomic_load_explicit(&slab->owner, memory_order_relaxed) != h ||
-                       !(bits & bit))) {
+                       ((live & ~remote) & bit) == 0)) {
         free_slow(z, h, chunk, ptr, sized, size);
         return;
     }

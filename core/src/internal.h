@@ -153,19 +153,20 @@ typedef struct zslab_stats {
  * be derived from them at read time.  The fast paths' own counts (thread
  * cache pops and pushes, bump allocations) live in zslab_tcache_t. */
 #define ZSLAB_RAW_LIST(X)                                                                          \
-    X(direct_allocs)  /* allocations not through the thread cache (shared heap) */                 \
-    X(direct_frees)   /* local frees that went to their slab (thread cache full) */                \
-    X(remote_frees)   /* frees of another heap's object, made by this heap's thread */             \
-    X(slow_path_hits) /* allocations that took a new slab */                                       \
-    X(new_slab_count) /* slabs formatted for the class */                                          \
-    X(p2f)            /* PARTIAL -> FULL */                                                        \
-    X(f2p)            /* FULL -> PARTIAL */                                                        \
-    X(partial_miss)   /* a slab on the partial list had no object */                               \
-    X(cache_hits)     /* new slabs taken from a node cache */                                      \
-    X(cache_misses)   /* new slabs carved from a chunk */                                          \
-    X(cache_pushes)   /* slabs put into a node cache */                                            \
-    X(cross_class)    /* cache hits last formatted for another class */                            \
-    X(recycled)       /* slabs that emptied in use and went to a node cache */
+    X(direct_allocs)   /* allocations not through the thread cache (shared heap) */                \
+    X(direct_frees)    /* local frees that went to their slab (thread cache full) */               \
+    X(remote_frees)    /* frees of another heap's object, made by this heap's thread */            \
+    X(remote_rejected) /* remote frees this heap's collector found to be double frees */           \
+    X(slow_path_hits)  /* allocations that took a new slab */                                      \
+    X(new_slab_count)  /* slabs formatted for the class */                                         \
+    X(p2f)             /* PARTIAL -> FULL */                                                       \
+    X(f2p)             /* FULL -> PARTIAL */                                                       \
+    X(partial_miss)    /* a slab on the partial list had no object */                              \
+    X(cache_hits)      /* new slabs taken from a node cache */                                     \
+    X(cache_misses)    /* new slabs carved from a chunk */                                         \
+    X(cache_pushes)    /* slabs put into a node cache */                                           \
+    X(cross_class)     /* cache hits last formatted for another class */                           \
+    X(recycled)        /* slabs that emptied in use and went to a node cache */
 
 typedef struct zslab_raw {
 #define ZSLAB_RAW_FIELD_(name) _Atomic uint64_t name;

@@ -38,7 +38,6 @@ static void report_collected(zslab_t *z, const zslab_bad_info_t *bad)
 uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
                                zslab_bad_info_t *bad)
 {
-    (void)h;
     uint8_t *start = _zslab_slab_start(z, slab);
     size_t words = ((size_t)1 << z->slab_shift) >> ZSLAB_WORD_SPAN_SHIFT;
     _Atomic uint64_t *w = _zslab_remote_word(z, start);
@@ -55,7 +54,12 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
                 _zslab_live_clear(z, p);
                 _zslab_slab_give(z, slab, p);
                 n++;
-            } else if (bad->kind == 0) {
+            } else {
+                /* Counted as a free by the thread that made it: undo here. */
+                if (h)
+                    zslab_raw_inc(&h->cls[slab->class_index].raw, remote_rejected);
+                if (bad->kind != 0)
+                    continue;
                 bad->kind = ZSLAB_BAD_REMOTE_TWICE;
                 bad->ptr = p;
                 bad->base = p;
@@ -99,15 +103,18 @@ static bool deliver_none(zslab_t *z, zslab_slab_t *slab)
     zslab_bad_info_t bad;
     _zslab_bad_init(&bad, NULL, false, 0);
     zslab_node_t *node = _zslab_node_of(z, _zslab_chunk_of(z, slab)->node);
+    /* The shared heap's lock too: its counters take the rejected frees. */
+    zslab_platform_lock_acquire(&z->shared_lock);
     zslab_platform_lock_acquire(&node->lock);
     bool none = atomic_load_explicit(&slab->owner, memory_order_acquire) == ZSLAB_OWNER_NONE;
     if (none) {
         take_flag(slab);
-        uint32_t n = _zslab_remote_collect(z, NULL, slab, &bad);
+        uint32_t n = _zslab_remote_collect(z, z->shared, slab, &bad);
         zslab_assert(n == 0); /* an empty slab has no live object */
         (void)n;
     }
     zslab_platform_lock_release(&node->lock);
+    zslab_platform_lock_release(&z->shared_lock);
     report_collected(z, &bad);
     return none;
 }

@@ -87,7 +87,8 @@ static void class_sum(const zslab_t *z, unsigned c, zslab_class_sum_t *sum)
     for (const zslab_heap_t *h = z->heaps; h; h = h->next)
         heap_add(sum, h, c);
     sum->allocs += sum->raw[RAW_direct_allocs];
-    sum->frees += sum->raw[RAW_direct_frees] + sum->raw[RAW_remote_frees];
+    sum->frees +=
+        sum->raw[RAW_direct_frees] + sum->raw[RAW_remote_frees] - sum->raw[RAW_remote_rejected];
 }
 
 static uint64_t raise_peak(_Atomic uint64_t *peak, uint64_t value)
@@ -116,7 +117,7 @@ static void class_fill(zslab_t *z, unsigned c, const zslab_class_sum_t *sum, zsl
     out->cache_pushes += D(cache_pushes);
     out->cross_class_reuses += D(cross_class);
     out->recycled_slabs += D(recycled);
-    out->remote_frees += D(remote_frees);
+    out->remote_frees += D(remote_frees) - D(remote_rejected);
 #undef D
     uint64_t bytes = (sum->allocs - sum->frees) * _zslab_sizeclass_bytes(c);
     uint64_t slabs = sum->raw[RAW_new_slab_count] - sum->raw[RAW_cache_pushes];

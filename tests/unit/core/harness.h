@@ -79,5 +79,7 @@ int run_thread_tests(void);
 int run_random_tests(void);
 int run_debug_tests(void);
 int run_aligned_tests(void);
+int run_remote_tests(void);
+int run_decay_tests(void);
 
 #endif /* ZSLAB_TEST_HARNESS_H */
