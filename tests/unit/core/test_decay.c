@@ -55,8 +55,6 @@ static void idle_slabs_decay_back_to_the_platform(void **state)
     assert_true(z->nodes[0].capacity > cfg.class_cache_slabs);
     for (size_t i = 0; i < n; i++)
         zslab_free(z, objs[i]);
-    assert_int_equal(harness_counters(z, ZSLAB_ALL_CLASSES).bytes_released, 0);
-    assert_int_equal(resident(objs[0], ZSLAB_DEFAULT_SLAB_BYTES), ZSLAB_DEFAULT_SLAB_BYTES / PAGE);
 
     /* Idle past decay_ms, then any slow path that takes the node lock runs
      * a decay step: twice, so the capacity halves too. */

@@ -23,11 +23,12 @@
  * plain build runs them all. */
 #if defined(__SANITIZE_THREAD__) || ZSLAB_DEBUG
 #define MANY_THREADS 1000
+#define RACE_ROUNDS  60
 #else
 #define MANY_THREADS 10000
+#define RACE_ROUNDS  300
 #endif
 #define PER_THREAD  16
-#define RACE_ROUNDS 300
 #define LARGE_BYTES (64 * 1024)
 #define PAGE        4096u
 
