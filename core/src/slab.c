@@ -89,7 +89,8 @@ bool _zslab_slab_is_valid(const zslab_t *z, const zslab_slab_t *slab)
         return false;
     if (live_count(z, slab) > slab->used)
         return false;
-    switch (slab->state) {
+    uint8_t state = slab->state;
+    switch (state) {
     case ZSLAB_SLAB_FULL:
         if (slab->used != slab->bumped || slab->bumped != slab->capacity)
             return false;
