@@ -134,7 +134,8 @@ void _zslab_large_free(zslab_t *z, zslab_chunk_t *d, void *ptr, bool sized, size
     _zslab_bad_init(&bad, ptr, sized, size);
     zslab_platform_lock_acquire(&z->large_lock);
     zslab_chunk_t *found = _zslab_registry_lookup(z, ptr);
-    if (found != d || atomic_load_explicit(&d->kind, memory_order_relaxed) != ZSLAB_CHUNK_LARGE) {
+    if (!d || found != d ||
+        atomic_load_explicit(&d->kind, memory_order_relaxed) != ZSLAB_CHUNK_LARGE) {
         bad.kind = ZSLAB_BAD_FOREIGN;
     } else {
         bad.kind = check_free(d, ptr, sized, size);

@@ -19,10 +19,10 @@
 
 #define OBJECTS   4096
 #define OBJ_BYTES 128
-/* Sanitizer-instrumented and debug builds run a tenth of the threads; the
+/* Sanitizer-instrumented and debug builds run a fiftieth of the threads; the
  * plain build runs them all. */
 #if defined(__SANITIZE_THREAD__) || ZSLAB_DEBUG
-#define MANY_THREADS 1000
+#define MANY_THREADS 200
 #define RACE_ROUNDS  60
 #else
 #define MANY_THREADS 10000
