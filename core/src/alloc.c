@@ -33,9 +33,11 @@ static void check_poison(zslab_t *z, const void *obj, uint32_t bytes)
 }
 #endif
 
-static inline void *alloc_class(zslab_t *z, unsigned c)
+/* The thread's heap is looked up first, so the platform call is made while
+ * little else is live: the fast path then needs no saved registers, and
+ * every slow path is a tail call. */
+static inline __attribute__((always_inline)) void *alloc_in(zslab_t *z, zslab_heap_t *h, unsigned c)
 {
-    zslab_heap_t *h = zslab_platform_thread_get(z->key);
     if (zslab_unlikely(!h))
         return _zslab_alloc_slow(z, NULL, c);
     zslab_tcache_t *tc = &h->tc[c];
@@ -57,7 +59,12 @@ static inline void *alloc_class(zslab_t *z, unsigned c)
     return p;
 }
 
-void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, unsigned c)
+static inline void *alloc_class(zslab_t *z, unsigned c)
+{
+    return alloc_in(z, zslab_platform_thread_get(z->key), c);
+}
+
+__attribute__((noinline)) void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, unsigned c)
 {
     if (!h)
         h = _zslab_heap_attach(z);
@@ -69,15 +76,16 @@ void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, unsigned c)
     }
     if (h->tc[c].free ||
         atomic_load_explicit(&h->tc[c].bumped, memory_order_relaxed) < h->tc[c].bump_limit)
-        return alloc_class(z, c);
+        return alloc_in(z, h, c);
     return _zslab_refill_alloc(z, h, c);
 }
 
 void *zslab_alloc(zslab_t *z, size_t size)
 {
+    zslab_heap_t *h = zslab_platform_thread_get(z->key);
     if (zslab_unlikely(size > ZSLAB_MAX_CLASS_BYTES))
         return _zslab_large_alloc(z, size, ZSLAB_PAGE_BYTES);
-    return alloc_class(z, _zslab_sizeclass_index(size));
+    return alloc_in(z, h, _zslab_sizeclass_index(size));
 }
 
 /* Slabs are slab-aligned, so every object of a class whose size is a multiple
@@ -137,9 +145,14 @@ bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void
     return true;
 }
 
-static void local_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr)
+/* @ptr is live in @slab of @h, not freed remotely; @w and @live are its live
+ * word and the value read from it. */
+static inline __attribute__((always_inline)) void local_free_word(zslab_t *z, zslab_heap_t *h,
+                                                                  zslab_slab_t *slab, void *ptr,
+                                                                  _Atomic uint64_t *w,
+                                                                  uint64_t live)
 {
-    _zslab_live_clear(z, ptr);
+    atomic_store_explicit(w, live & ~_zslab_bit_of(ptr), memory_order_relaxed);
     zslab_tcache_t *tc = &h->tc[slab->class_index];
     int64_t held = (int64_t)(atomic_load_explicit(&tc->frees, memory_order_relaxed) -
                              atomic_load_explicit(&tc->allocs, memory_order_relaxed));
@@ -156,13 +169,20 @@ static void local_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *pt
     _zslab_tcache_inc(&tc->frees);
 }
 
+static inline void local_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr)
+{
+    _Atomic uint64_t *w = _zslab_live_word(z, ptr);
+    local_free_word(z, h, slab, ptr, w, atomic_load_explicit(w, memory_order_relaxed));
+}
+
 static bool size_fits(const zslab_slab_t *slab, size_t size)
 {
     return size <= ZSLAB_MAX_CLASS_BYTES && _zslab_sizeclass_index(size) == slab->class_index;
 }
 
 /* Not a large object, not a pointer of ours: report it. */
-static void free_other(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, size_t size)
+static __attribute__((noinline)) void free_other(zslab_t *z, zslab_chunk_t *chunk, void *ptr,
+                                                 bool sized, size_t size)
 {
     if (chunk && chunk->kind == ZSLAB_CHUNK_LARGE) {
         _zslab_large_free(z, chunk, ptr, sized, size);
@@ -177,8 +197,8 @@ static void free_other(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, 
 /* Everything the fast path does not do: a pointer that starts no object, a
  * sized free, a thread without a heap yet, another thread's object, a
  * double free. */
-static void free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk, void *ptr, bool sized,
-                      size_t size)
+static __attribute__((noinline)) void free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk,
+                                                void *ptr, bool sized, size_t size)
 {
     zslab_bad_info_t bad;
     _zslab_bad_init(&bad, ptr, sized, size);
@@ -208,7 +228,8 @@ report:
     _zslab_report_bad(z, &bad);
 }
 
-static inline void free_object(zslab_t *z, void *ptr, bool sized, size_t size)
+static inline __attribute__((always_inline)) void free_object(zslab_t *z, zslab_heap_t *h,
+                                                              void *ptr, bool sized, size_t size)
 {
     zslab_chunk_t *chunk = _zslab_registry_lookup(z, ptr);
     if (zslab_unlikely(!chunk || chunk->kind != ZSLAB_CHUNK_SLABS)) {
@@ -216,7 +237,6 @@ static inline void free_object(zslab_t *z, void *ptr, bool sized, size_t size)
         return;
     }
     uint32_t index = (uint32_t)(((uintptr_t)ptr & z->chunk_mask) >> z->slab_shift);
-    zslab_heap_t *h = zslab_platform_thread_get(z->key);
     if (zslab_unlikely(index < z->first_slab || sized ||
                        ((uintptr_t)ptr & (ZSLAB_MIN_CLASS_BYTES - 1)) != 0)) {
         free_slow(z, h, chunk, ptr, sized, size);
@@ -224,7 +244,8 @@ static inline void free_object(zslab_t *z, void *ptr, bool sized, size_t size)
     }
     zslab_slab_t *slab = _zslab_slab_at(z, chunk, index);
     uint64_t bit = _zslab_bit_of(ptr);
-    uint64_t live = atomic_load_explicit(_zslab_live_word(z, ptr), memory_order_relaxed);
+    _Atomic uint64_t *w = _zslab_live_word(z, ptr);
+    uint64_t live = atomic_load_explicit(w, memory_order_relaxed);
     uint64_t remote = atomic_load_explicit(_zslab_remote_word(z, ptr), memory_order_relaxed);
     /* Live, and not freed by another thread already (waiting for collection). */
     if (zslab_unlikely(atomic_load_explicit(&slab->owner, memory_order_relaxed) != h ||
@@ -232,19 +253,19 @@ static inline void free_object(zslab_t *z, void *ptr, bool sized, size_t size)
         free_slow(z, h, chunk, ptr, sized, size);
         return;
     }
-    local_free(z, h, slab, ptr);
+    local_free_word(z, h, slab, ptr, w, live);
 }
 
 void zslab_free(zslab_t *z, void *ptr)
 {
     if (ptr)
-        free_object(z, ptr, false, 0);
+        free_object(z, zslab_platform_thread_get(z->key), ptr, false, 0);
 }
 
 void zslab_free_sized(zslab_t *z, void *ptr, size_t size)
 {
     if (ptr)
-        free_object(z, ptr, true, size);
+        free_object(z, zslab_platform_thread_get(z->key), ptr, true, size);
 }
 
 size_t zslab_usable_size(const zslab_t *z, const void *ptr)
