@@ -199,6 +199,10 @@ static inline void _zslab_gauge_sub(zslab_stat_gauge_t *g, uint64_t n)
 #define zslab_stat_inc(stats, name)          _zslab_stat_add(&(stats)->name, 1)
 #define zslab_stat_gauge_add(stats, name, n) _zslab_gauge_add(&(stats)->name, (n))
 #define zslab_stat_gauge_sub(stats, name, n) _zslab_gauge_sub(&(stats)->name, (n))
+/* zslab_raw_count: an allocation or free count, kept at every level (the
+ * exact alloc_calls and free_calls need it); zslab_raw_inc: a slow-path
+ * counter, kept from ZSLAB_STAT_LEVEL 1. */
+#define zslab_raw_count(raw, name) _zslab_stat_add(&(raw)->name, 1)
 #if ZSLAB_STAT_LEVEL >= 1
 #define zslab_raw_inc(raw, name) _zslab_stat_add(&(raw)->name, 1)
 #else

@@ -187,7 +187,7 @@ void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned c)
  * to its slab. */
 void _zslab_refill_free_direct(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *obj)
 {
-    zslab_raw_inc(&h->cls[slab->class_index].raw, direct_frees);
+    zslab_raw_count(&h->cls[slab->class_index].raw, direct_frees);
     _zslab_slab_give(z, slab, obj);
     _zslab_refill_slab_gained(z, h, slab, 1);
 }
@@ -224,7 +224,7 @@ void *_zslab_refill_shared_alloc(zslab_t *z, unsigned c)
     }
     slab->used++;
     _zslab_live_set(z, p);
-    zslab_raw_inc(&hc->raw, direct_allocs);
+    zslab_raw_count(&hc->raw, direct_allocs);
     if (!slab->free && slab->bumped == slab->capacity) {
         _zslab_list_remove(&hc->partial, slab);
         _zslab_list_push(&hc->full, slab, ZSLAB_SLAB_FULL);

@@ -57,7 +57,7 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
             } else {
                 /* Counted as a free by the thread that made it: undo here. */
                 if (h)
-                    zslab_raw_inc(&h->cls[slab->class_index].raw, remote_rejected);
+                    zslab_raw_count(&h->cls[slab->class_index].raw, remote_rejected);
                 if (bad->kind != 0)
                     continue;
                 bad->kind = ZSLAB_BAD_REMOTE_TWICE;
@@ -153,11 +153,11 @@ static void notify(zslab_t *z, zslab_slab_t *slab)
 static void count_remote(zslab_t *z, zslab_heap_t *h, const zslab_slab_t *slab)
 {
     if (!h->shared) {
-        zslab_raw_inc(&h->cls[slab->class_index].raw, remote_frees);
+        zslab_raw_count(&h->cls[slab->class_index].raw, remote_frees);
         return;
     }
     zslab_platform_lock_acquire(&z->shared_lock);
-    zslab_raw_inc(&h->cls[slab->class_index].raw, remote_frees);
+    zslab_raw_count(&h->cls[slab->class_index].raw, remote_frees);
     zslab_platform_lock_release(&z->shared_lock);
 }
 
@@ -182,7 +182,7 @@ void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *p
                 _zslab_slab_give(z, slab, ptr);
                 _zslab_refill_slab_gained(z, z->shared, slab, 1);
                 if (h->shared)
-                    zslab_raw_inc(&h->cls[slab->class_index].raw, remote_frees);
+                    zslab_raw_count(&h->cls[slab->class_index].raw, remote_frees);
             }
             zslab_platform_lock_release(&z->shared_lock);
             if (!still)
@@ -190,7 +190,7 @@ void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *p
             if (!live)
                 break;
             if (!h->shared)
-                zslab_raw_inc(&h->cls[slab->class_index].raw, remote_frees);
+                zslab_raw_count(&h->cls[slab->class_index].raw, remote_frees);
             return;
         }
         if (!_zslab_live_test(z, ptr))
