@@ -214,13 +214,16 @@ static size_t purge_dirty(zslab_t *z, zslab_node_t *node, bool all)
     return released;
 }
 
-static bool has_dirty(const zslab_t *z, const zslab_chunk_t *chunk)
+/* No slab of @chunk is dirty and younger than decay_ms. */
+static bool all_idle(const zslab_t *z, const zslab_chunk_t *chunk, uint32_t now_ms)
 {
     for (uint32_t i = z->first_slab; i < chunk->carved; i++) {
-        if (_zslab_slab_at(z, chunk, i)->state == ZSLAB_SLAB_DIRTY)
-            return true;
+        const zslab_slab_t *s = _zslab_slab_at(z, chunk, i);
+        if (s->state == ZSLAB_SLAB_DIRTY &&
+            (uint32_t)(now_ms - s->empty_since_ms) < z->cfg.decay_ms)
+            return false;
     }
-    return false;
+    return true;
 }
 
 /* One decay step (at most ZSLAB_DECAY_STEPS per decay period unless @all, as
@@ -241,18 +244,20 @@ size_t _zslab_node_decay(zslab_t *z, zslab_node_t *node, uint64_t now_ns, bool a
         zslab_stat_inc(&node->stats, cache_shrinks);
     }
     uint64_t before = atomic_load_explicit(&node->stats.bytes_released, memory_order_relaxed);
+    /* Whole free chunks first, each in one purge, then what is left of the
+     * idle or excess dirty slabs, then chunks that those purges freed. */
+    uint32_t now_ms = (uint32_t)(now_ns / ZSLAB_NS_PER_MS);
     size_t released = 0;
-    /* Whole chunks first when everything goes: one purge covers their slabs. */
-    for (int pass = all ? 0 : 1; pass < 2; pass++) {
-        if (pass == 1)
-            released += purge_dirty(z, node, all);
+    for (int pass = 0; pass < 2; pass++) {
         zslab_chunk_t *c = node->chunks;
         while (c) {
             zslab_chunk_t *next = c->next;
-            if (c->free_slabs == z->data_slabs && (all || !has_dirty(z, c)))
+            if (c->free_slabs == z->data_slabs && (all || all_idle(z, c, now_ms)))
                 _zslab_chunk_give_back(z, node, c);
             c = next;
         }
+        if (pass == 0)
+            released += purge_dirty(z, node, all);
     }
     _zslab_stat_add(&node->stats.bytes_released, released);
     return (size_t)(atomic_load_explicit(&node->stats.bytes_released, memory_order_relaxed) -

@@ -119,7 +119,10 @@ static void class_fill(zslab_t *z, unsigned c, const zslab_class_sum_t *sum, zsl
     out->recycled_slabs += D(recycled);
     out->remote_frees += D(remote_frees) - D(remote_rejected);
 #undef D
-    uint64_t bytes = (sum->allocs - sum->frees) * _zslab_sizeclass_bytes(c);
+    /* A read racing a free in one thread and its allocation's count in
+     * another may see the free first: no negative live counts. */
+    uint64_t live = sum->allocs > sum->frees ? sum->allocs - sum->frees : 0;
+    uint64_t bytes = live * _zslab_sizeclass_bytes(c);
     uint64_t slabs = sum->raw[RAW_new_slab_count] - sum->raw[RAW_cache_pushes];
     out->bytes_in_use.current += bytes;
     out->bytes_in_use.peak += raise_peak(&z->peaks[c].bytes_in_use, bytes);
