@@ -6,10 +6,12 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
-#define MESSAGE_BYTES 512
+#define MESSAGE_BYTES  512
+#define RESIDENT_PAGES 512 /* the most harness_resident_pages() looks at: 2 MiB */
 
 void *__real_zslab_platform_map(size_t bytes, size_t align, int node, unsigned flags);
 void __real_zslab_platform_unmap(void *addr, size_t bytes);
@@ -173,4 +175,15 @@ void harness_assert_instance_valid(const zslab_t *z)
 zslab_heap_t *harness_heap(const zslab_t *z)
 {
     return zslab_platform_thread_get(z->key);
+}
+
+size_t harness_resident_pages(const void *p, size_t bytes)
+{
+    unsigned char vec[RESIDENT_PAGES];
+    size_t pages = bytes / ZSLAB_PLATFORM_PAGE_BYTES, n = 0;
+    assert_true(pages <= RESIDENT_PAGES);
+    assert_int_equal(mincore((void *)(uintptr_t)p, bytes, vec), 0);
+    for (size_t i = 0; i < pages; i++)
+        n += vec[i] & 1;
+    return n;
 }

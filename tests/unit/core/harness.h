@@ -51,6 +51,9 @@ extern jmp_buf *harness_panic_target;
 /* ---- platform memory -------------------------------------------------------- */
 uint64_t harness_map_calls(void);
 uint64_t harness_unmap_calls(void);
+/* Pages of [p, p + bytes) backed by physical memory now (mincore); @p is
+ * page-aligned, @bytes at most 2 MiB. */
+size_t harness_resident_pages(const void *p, size_t bytes);
 /* Bytes mapped and not yet unmapped, by anyone in the process. */
 int64_t harness_mapped_bytes(void);
 /* After @skip more map calls succeed, the next @n return NULL. */

@@ -23,16 +23,6 @@ static void sleep_ms(unsigned ms)
     nanosleep(&t, NULL);
 }
 
-static size_t resident(void *p, size_t bytes)
-{
-    unsigned char vec[ZSLAB_DEFAULT_SLAB_BYTES / PAGE];
-    assert_int_equal(mincore(p, bytes, vec), 0);
-    size_t n = 0;
-    for (size_t i = 0; i < bytes / PAGE; i++)
-        n += vec[i] & 1;
-    return n;
-}
-
 static void idle_slabs_decay_back_to_the_platform(void **state)
 {
     (void)state;
@@ -66,7 +56,7 @@ static void idle_slabs_decay_back_to_the_platform(void **state)
     assert_true(k.bytes_released >= (SLABS - 2) * ZSLAB_DEFAULT_SLAB_BYTES);
     assert_true(k.cache_shrinks >= 1);
     assert_true(k.chunks_returned >= 1); /* the first chunk's slabs are all free */
-    assert_int_equal(resident(objs[0], ZSLAB_DEFAULT_SLAB_BYTES), 0);
+    assert_int_equal(harness_resident_pages(objs[0], ZSLAB_DEFAULT_SLAB_BYTES), 0);
     harness_assert_instance_valid(z);
 
     /* The given-back chunk serves again, without the platform. */
@@ -103,7 +93,8 @@ static void trim_releases_everything_cached(void **state)
     assert_int_equal(k.chunks_returned, (n * 128 + 31 * ZSLAB_DEFAULT_SLAB_BYTES - 1) /
                                             (31 * ZSLAB_DEFAULT_SLAB_BYTES));
     for (size_t i = 0; i < n; i += 4096)
-        assert_int_equal(resident((void *)((uintptr_t)objs[i] & ~(uintptr_t)(PAGE - 1)), PAGE), 0);
+        assert_int_equal(
+            harness_resident_pages((void *)((uintptr_t)objs[i] & ~(uintptr_t)(PAGE - 1)), PAGE), 0);
     assert_int_equal(zslab_trim(z), 0);
     free(objs);
     zslab_destroy(z);

@@ -15,16 +15,6 @@
 #define LOCK_ROUNDS  100000
 #define NO_SUCH_NODE 4000
 
-static size_t resident(void *p, size_t bytes)
-{
-    unsigned char vec[TWO_MIB / PAGE];
-    assert_int_equal(mincore(p, bytes, vec), 0);
-    size_t n = 0;
-    for (size_t i = 0; i < bytes / PAGE; i++)
-        n += vec[i] & 1;
-    return n;
-}
-
 static void map_returns_aligned_zeroed_memory(void **state)
 {
     (void)state;
@@ -61,8 +51,8 @@ static void prefault_backs_every_page_and_the_default_none(void **state)
         zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, ZSLAB_PLATFORM_MAP_PREFAULT);
     assert_non_null(lazy);
     assert_non_null(eager);
-    assert_int_equal(resident(lazy, TWO_MIB), 0);
-    assert_int_equal(resident(eager, TWO_MIB), TWO_MIB / PAGE);
+    assert_int_equal(harness_resident_pages(lazy, TWO_MIB), 0);
+    assert_int_equal(harness_resident_pages(eager, TWO_MIB), TWO_MIB / PAGE);
     zslab_platform_unmap(lazy, TWO_MIB);
     zslab_platform_unmap(eager, TWO_MIB);
 }
@@ -180,13 +170,13 @@ static void prefault_and_node_count(void **state)
     unsigned char *p =
         zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, ZSLAB_PLATFORM_MAP_RESERVE);
     assert_non_null(p);
-    assert_int_equal(resident(p, TWO_MIB), 0);
+    assert_int_equal(harness_resident_pages(p, TWO_MIB), 0);
     p[0] = 7;
     zslab_platform_prefault(p, TWO_MIB / 2);
-    assert_int_equal(resident(p, TWO_MIB), TWO_MIB / 2 / PAGE);
+    assert_int_equal(harness_resident_pages(p, TWO_MIB), TWO_MIB / 2 / PAGE);
     assert_int_equal(p[0], 7); /* contents kept */
     zslab_platform_purge(p, TWO_MIB);
-    assert_int_equal(resident(p, TWO_MIB), 0);
+    assert_int_equal(harness_resident_pages(p, TWO_MIB), 0);
     zslab_platform_unmap(p, TWO_MIB);
     assert_true(zslab_platform_node_count() >= 1);
     uint32_t node = UINT32_MAX;

@@ -184,13 +184,7 @@ static void every_class_fills_and_empties_its_slabs(void **state)
 
 static int resident_pages(void *start, size_t pages)
 {
-    unsigned char vec[ZSLAB_DEFAULT_SLAB_BYTES / PAGE];
-    assert_true(pages <= sizeof(vec));
-    assert_int_equal(mincore(start, pages * PAGE, vec), 0);
-    int n = 0;
-    for (size_t i = 0; i < pages; i++)
-        n += vec[i] & 1;
-    return n;
+    return (int)harness_resident_pages(start, pages * PAGE);
 }
 
 /* The design claim: metadata lives outside object pages and fresh objects come
