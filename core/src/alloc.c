@@ -85,7 +85,9 @@ void *zslab_alloc(zslab_t *z, size_t size)
     zslab_heap_t *h = zslab_platform_thread_get(z->key);
     if (zslab_unlikely(size > ZSLAB_MAX_CLASS_BYTES))
         return _zslab_large_alloc(z, size, ZSLAB_PAGE_BYTES);
-    return alloc_in(z, h, _zslab_sizeclass_index(size));
+    /* Every class is a multiple of 8 bytes: a size's class is its rounded-up
+     * 8-byte step's. */
+    return alloc_in(z, h, z->class_of[(size + ZSLAB_MIN_CLASS_BYTES - 1) / ZSLAB_MIN_CLASS_BYTES]);
 }
 
 /* Slabs are slab-aligned, so every object of a class whose size is a multiple
@@ -157,7 +159,19 @@ static inline __attribute__((always_inline)) void local_free_word(zslab_t *z, zs
     int64_t held = (int64_t)(atomic_load_explicit(&tc->frees, memory_order_relaxed) -
                              atomic_load_explicit(&tc->allocs, memory_order_relaxed));
     if (zslab_unlikely(held >= tc->limit)) {
-        _zslab_refill_free_direct(z, h, slab, ptr);
+        /* The thread cache is full: the object goes to its slab.  Counted
+         * as a free all the same; the bound moves so the cache stays full. */
+        _zslab_tcache_inc(&tc->frees);
+        tc->limit++;
+#if ZSLAB_DEBUG
+        _zslab_slab_give(z, slab, ptr);
+#else
+        *(void **)ptr = slab->free;
+        slab->free = ptr;
+        slab->used--;
+#endif
+        if (zslab_unlikely(slab->used == 0 || slab->state == ZSLAB_SLAB_FULL))
+            _zslab_refill_slab_gained(z, h, slab, 1);
         return;
     }
 #if ZSLAB_DEBUG
@@ -246,7 +260,9 @@ static inline __attribute__((always_inline)) void free_object(zslab_t *z, zslab_
     uint64_t bit = _zslab_bit_of(ptr);
     _Atomic uint64_t *w = _zslab_live_word(z, ptr);
     uint64_t live = atomic_load_explicit(w, memory_order_relaxed);
-    uint64_t remote = atomic_load_explicit(_zslab_remote_word(z, ptr), memory_order_relaxed);
+    /* The remote bitmap sits at a fixed distance from the live one. */
+    uint64_t remote = atomic_load_explicit(
+        (_Atomic uint64_t *)((uintptr_t)w + (z->remote_bias - z->live_bias)), memory_order_relaxed);
     /* Live, and not freed by another thread already (waiting for collection). */
     if (zslab_unlikely(atomic_load_explicit(&slab->owner, memory_order_relaxed) != h ||
                        ((live & ~remote) & bit) == 0)) {

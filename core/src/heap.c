@@ -101,7 +101,6 @@ void _zslab_heap_flush(zslab_t *z, zslab_heap_t *h)
 {
     for (unsigned c = 0; c < ZSLAB_CLASS_COUNT; c++) {
         zslab_tcache_t *tc = &h->tc[c];
-        zslab_heap_class_t *hc = &h->cls[c];
         int64_t n = 0;
         while (tc->free) {
             void *p = tc->free;
@@ -111,8 +110,7 @@ void _zslab_heap_flush(zslab_t *z, zslab_heap_t *h)
             _zslab_refill_slab_gained(z, h, slab, 1);
             n++;
         }
-        hc->cached_extra -= n;
-        tc->limit = (int64_t)hc->cache_max - hc->cached_extra;
+        tc->limit += n; /* n fewer objects held: room for n more frees */
     }
 }
 

@@ -122,6 +122,8 @@ static void init_instance(zslab_t *z, const zslab_config_t *cfg, size_t map_byte
     zslab_platform_lock_init(&z->stats_lock);
     for (uint32_t i = 0; i < ZSLAB_MAX_NODES; i++)
         _zslab_node_init(z, &z->nodes[i], i);
+    for (size_t step = 0; step < sizeof(z->class_of); step++)
+        z->class_of[step] = (uint8_t)_zslab_sizeclass_index(step * ZSLAB_MIN_CLASS_BYTES);
     zslab_stat_inc(&z->misc_stats, platform_map_calls);
     zslab_stat_gauge_add(&z->misc_stats, platform_bytes, map_bytes);
 }

@@ -154,7 +154,6 @@ typedef struct zslab_stats {
  * cache pops and pushes, bump allocations) live in zslab_tcache_t. */
 #define ZSLAB_RAW_LIST(X)                                                                          \
     X(direct_allocs)   /* allocations not through the thread cache (shared heap) */                \
-    X(direct_frees)    /* local frees that went to their slab (thread cache full) */               \
     X(remote_frees)    /* frees of another heap's object, made by this heap's thread */            \
     X(remote_rejected) /* remote frees this heap's collector found to be double frees */           \
     X(slow_path_hits)  /* allocations that took a new slab */                                      \
@@ -301,7 +300,6 @@ typedef struct zslab_heap_class {
     uint32_t cache_max; /* thread cache bound, objects */
     uint32_t taken;     /* slabs taken from the node so far (saturates) */
     uint32_t pad_;
-    int64_t cached_extra; /* refilled minus flushed objects in the thread cache */
     zslab_raw_t raw;
 } zslab_heap_class_t;
 
@@ -372,6 +370,8 @@ struct zslab {
     size_t metadata_bytes;
     zslab_platform_key_t key;
     bool has_key;
+    /* The class of each request size, by 8-byte step: one load on the fast path. */
+    uint8_t class_of[(ZSLAB_MAX_CLASS_BYTES / ZSLAB_MIN_CLASS_BYTES) + 1];
     size_t heap_bytes;
     /* heaps */
     zslab_platform_lock_t heaps_lock;
@@ -486,7 +486,6 @@ bool _zslab_heap_is_valid(const zslab_t *z, const zslab_heap_t *h);
 /* refill.c: the slow paths of one heap (the thread's own, or the shared one
  * under shared_lock) */
 void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned class_index);
-void _zslab_refill_free_direct(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *obj);
 void _zslab_refill_slab_gained(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, uint32_t n);
 void _zslab_refill_deactivate(zslab_heap_t *h, unsigned class_index);
 void *_zslab_refill_shared_alloc(zslab_t *z, unsigned class_index); /* shared_lock held */

@@ -102,11 +102,6 @@ static void *bump(zslab_t *z, zslab_tcache_t *tc)
     return p;
 }
 
-static void set_limit(zslab_heap_t *h, unsigned c)
-{
-    h->tc[c].limit = (int64_t)h->cls[c].cache_max - h->cls[c].cached_extra;
-}
-
 /* The whole free list of @slab moves into the (empty) thread cache. */
 static void *take_free_list(zslab_t *z, zslab_heap_t *h, unsigned c, zslab_slab_t *slab)
 {
@@ -117,8 +112,7 @@ static void *take_free_list(zslab_t *z, zslab_heap_t *h, unsigned c, zslab_slab_
     slab->used += n;
     tc->free = slab->free;
     slab->free = NULL;
-    hc->cached_extra += n;
-    set_limit(h, c);
+    tc->limit -= n; /* the thread cache holds n more: room for n fewer frees */
     _zslab_list_remove(&hc->partial, slab);
     if (slab->bumped < slab->capacity) {
         _zslab_refill_deactivate(h, c);
@@ -181,15 +175,6 @@ void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned c)
     _zslab_stats_sample_peaks(z, c);
 #endif
     return bump(z, tc);
-}
-
-/* A local free when the thread cache is full: @obj (live bit cleared) goes
- * to its slab. */
-void _zslab_refill_free_direct(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *obj)
-{
-    zslab_raw_count(&h->cls[slab->class_index].raw, direct_frees);
-    _zslab_slab_give(z, slab, obj);
-    _zslab_refill_slab_gained(z, h, slab, 1);
 }
 
 /* The shared heap's allocation (shared_lock held): straight from a slab, no

@@ -87,8 +87,7 @@ static void class_sum(const zslab_t *z, unsigned c, zslab_class_sum_t *sum)
     for (const zslab_heap_t *h = z->heaps; h; h = h->next)
         heap_add(sum, h, c);
     sum->allocs += sum->raw[RAW_direct_allocs];
-    sum->frees +=
-        sum->raw[RAW_direct_frees] + sum->raw[RAW_remote_frees] - sum->raw[RAW_remote_rejected];
+    sum->frees += sum->raw[RAW_remote_frees] - sum->raw[RAW_remote_rejected];
 }
 
 static uint64_t raise_peak(_Atomic uint64_t *peak, uint64_t value)
