@@ -139,6 +139,36 @@ static uint32_t current_node(const zslab_t *z)
     return node;
 }
 
+/* Before a new slab: a slab an exited thread left with room in it, taken from
+ * the shared heap (so its free objects serve again).  Its pending remote
+ * frees are collected first; one still on its way finds the new owner
+ * (remote.c's notify() looks again when the owner changed). */
+static bool adopt(zslab_t *z, zslab_heap_t *h, unsigned c)
+{
+    zslab_heap_class_t *sc = &z->shared->cls[c];
+    zslab_bad_info_t bad;
+    _zslab_bad_init(&bad, NULL, false, 0);
+    zslab_platform_lock_acquire(&z->shared_lock);
+    zslab_slab_t *slab = _zslab_list_pop(&sc->partial);
+    if (slab) {
+        uint32_t n = _zslab_remote_collect(z, z->shared, slab, &bad);
+        (void)n;
+        atomic_store_explicit(&slab->owner, h, memory_order_release);
+        if (slab->used == 0) {
+            _zslab_list_push(&h->cls[c].partial, slab, ZSLAB_SLAB_PARTIAL);
+            h->cls[c].spares++;
+        } else if (slab->free || slab->bumped < slab->capacity) {
+            _zslab_list_push(&h->cls[c].partial, slab, ZSLAB_SLAB_PARTIAL);
+        } else {
+            _zslab_list_push(&h->cls[c].full, slab, ZSLAB_SLAB_FULL);
+        }
+    }
+    zslab_platform_lock_release(&z->shared_lock);
+    if (bad.kind != 0)
+        _zslab_report_bad(z, &bad);
+    return slab && (slab->free || slab->bumped < slab->capacity);
+}
+
 /* The allocation slow path of the calling thread's heap @h (not shared). */
 void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned c)
 {
@@ -163,6 +193,8 @@ void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned c)
         _zslab_list_push(&hc->full, slab, ZSLAB_SLAB_FULL);
         zslab_raw_inc(&hc->raw, p2f);
     }
+    if (adopt(z, h, c))
+        return _zslab_refill_alloc(z, h, c);
     zslab_raw_inc(&hc->raw, slow_path_hits);
     h->node = current_node(z);
     slab = _zslab_node_take(z, h, c);

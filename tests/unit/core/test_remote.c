@@ -382,6 +382,38 @@ static void racing_bad_frees_never_crash(void **state)
     zslab_destroy(z);
 }
 
+static void *alloc_two(void *arg)
+{
+    struct batch *b = arg;
+    b->objs[0] = zslab_alloc(b->z, b->size);
+    b->objs[1] = zslab_alloc(b->z, b->size);
+    return NULL;
+}
+
+/* A slab an exited thread left with room serves the next thread that needs
+ * one of its class, instead of a new slab. */
+static void slabs_of_exited_threads_are_adopted(void **state)
+{
+    (void)state;
+    zslab_t *z = harness_instance();
+    void *left[2];
+    struct batch b = {z, left, 2, 512, 0};
+    run_thread(alloc_two, &b);
+    uint64_t slabs = harness_counters(z, zslab_class_of(512)).new_slab_count;
+    void *mine = zslab_alloc(z, 512);
+    assert_int_equal(harness_counters(z, zslab_class_of(512)).new_slab_count, slabs);
+    assert_int_equal((uintptr_t)mine / ZSLAB_DEFAULT_SLAB_BYTES,
+                     (uintptr_t)left[0] / ZSLAB_DEFAULT_SLAB_BYTES);
+    zslab_free(z, left[0]); /* now owned by this thread: a local free */
+    zslab_free(z, left[1]);
+    zslab_free(z, mine);
+    zslab_counters_t k = harness_counters(z, ZSLAB_ALL_CLASSES);
+    assert_int_equal(k.bytes_in_use.current, 0);
+    assert_int_equal(k.bad_frees, 0);
+    harness_assert_instance_valid(z);
+    zslab_destroy(z);
+}
+
 int run_remote_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +423,7 @@ int run_remote_tests(void)
         cmocka_unit_test(ten_thousand_threads_leak_nothing),
         cmocka_unit_test(two_instances_on_one_thread_each_get_their_state),
         cmocka_unit_test(racing_bad_frees_never_crash),
+        cmocka_unit_test(slabs_of_exited_threads_are_adopted),
     };
     return cmocka_run_group_tests_name("remote", tests, NULL, NULL);
 }
