@@ -120,6 +120,9 @@
 #define ZSLAB_MAX_NODES 16u
 /* A node cache doubles its capacity after this many misses in a row. */
 #define ZSLAB_CACHE_GROW_STREAK 8u
+/* A thread hands emptied slabs to its node cache this many at a time (one
+ * lock and one clock read for all), and reuses them first meanwhile. */
+#define ZSLAB_RELEASE_BATCH 8u
 /* Decay runs at most this many times per decay period. */
 #define ZSLAB_DECAY_STEPS 10u
 #define ZSLAB_NS_PER_MS   UINT64_C(1000000)
@@ -310,6 +313,8 @@ struct zslab_heap {
     _Atomic(zslab_slab_t *) remote_head; /* notify stack */
     uint32_t node;
     bool shared;
+    uint32_t releasing_count;
+    zslab_slab_t *releasing[ZSLAB_RELEASE_BATCH]; /* emptied, on their way to the node */
     zslab_heap_t *map_next; /* every heap mapping of the instance, for destroy */
     _Alignas(ZSLAB_CACHE_LINE_BYTES) zslab_tcache_t tc[ZSLAB_CLASS_COUNT];
     zslab_heap_class_t cls[ZSLAB_CLASS_COUNT];
@@ -329,7 +334,7 @@ struct zslab_node {
     uint32_t miss_streak;
     uint32_t ahead_slabs; /* AHEAD prefault window, slabs */
     uint32_t index;
-    uint64_t last_decay_ns;
+    _Atomic uint64_t last_decay_ns; /* read without the lock by _zslab_node_maybe_decay() */
     uint64_t last_miss_ns;
     zslab_stats_t stats;
 };
@@ -473,8 +478,10 @@ void _zslab_node_init(zslab_t *z, zslab_node_t *node, uint32_t index);
 zslab_node_t *_zslab_node_of(zslab_t *z, uint32_t node);
 zslab_slab_t *_zslab_node_take(zslab_t *z, zslab_heap_t *h, unsigned class_index);
 void _zslab_node_put(zslab_t *z, zslab_slab_t *slab); /* takes the node lock */
+void _zslab_node_put_batch(zslab_t *z, zslab_slab_t *const *slabs, uint32_t n);
 void _zslab_node_put_locked(zslab_t *z, zslab_node_t *node, zslab_slab_t *slab);
 size_t _zslab_node_decay(zslab_t *z, zslab_node_t *node, uint64_t now_ns, bool all);
+void _zslab_node_maybe_decay(zslab_t *z, uint32_t node); /* takes the lock when due */
 
 /* heap.c: heaps' life (attach, thread exit), thread-cache flushes, trim */
 zslab_heap_t *_zslab_heap_attach(zslab_t *z);
@@ -490,6 +497,7 @@ void _zslab_refill_slab_gained(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, 
 void _zslab_refill_deactivate(zslab_heap_t *h, unsigned class_index);
 void *_zslab_refill_shared_alloc(zslab_t *z, unsigned class_index); /* shared_lock held */
 void _zslab_refill_release_spares(zslab_t *z, zslab_heap_t *h, unsigned class_index);
+void _zslab_refill_release_flush(zslab_t *z, zslab_heap_t *h);
 
 /* remote.c: frees from threads that do not own the slab */
 void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr);

@@ -155,6 +155,37 @@ void _zslab_node_put(zslab_t *z, zslab_slab_t *slab)
     zslab_platform_lock_release(&node->lock);
 }
 
+/* Several slabs at once: one lock per run of slabs of one node, one clock
+ * read, one decay check. */
+void _zslab_node_put_batch(zslab_t *z, zslab_slab_t *const *slabs, uint32_t n)
+{
+    uint64_t now = zslab_platform_now_ns();
+    uint32_t i = 0;
+    while (i < n) {
+        zslab_node_t *node = _zslab_node_of(z, _zslab_chunk_of(z, slabs[i])->node);
+        zslab_platform_lock_acquire(&node->lock);
+        for (; i < n && _zslab_node_of(z, _zslab_chunk_of(z, slabs[i])->node) == node; i++)
+            _zslab_node_put_locked(z, node, slabs[i]);
+        (void)_zslab_node_decay(z, node, now, false);
+        zslab_platform_lock_release(&node->lock);
+    }
+}
+
+/* A thread that reuses its own emptied slabs takes no node lock: it calls
+ * this at each new slab, so decay still runs on time. */
+void _zslab_node_maybe_decay(zslab_t *z, uint32_t index)
+{
+    zslab_node_t *node = _zslab_node_of(z, index);
+    uint64_t now = zslab_platform_now_ns();
+    uint64_t period = (uint64_t)z->cfg.decay_ms * ZSLAB_NS_PER_MS;
+    if (now - atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed) <
+        period / ZSLAB_DECAY_STEPS)
+        return;
+    zslab_platform_lock_acquire(&node->lock);
+    (void)_zslab_node_decay(z, node, now, false);
+    zslab_platform_lock_release(&node->lock);
+}
+
 /* Purges of address-adjacent slabs merged into one platform call. */
 typedef struct purge_run {
     uint8_t *from, *to;
@@ -232,9 +263,10 @@ static bool all_idle(const zslab_t *z, const zslab_chunk_t *chunk, uint32_t now_
 size_t _zslab_node_decay(zslab_t *z, zslab_node_t *node, uint64_t now_ns, bool all)
 {
     uint64_t period = (uint64_t)z->cfg.decay_ms * ZSLAB_NS_PER_MS;
-    if (!all && now_ns - node->last_decay_ns < period / ZSLAB_DECAY_STEPS)
+    uint64_t last = atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed);
+    if (!all && now_ns - last < period / ZSLAB_DECAY_STEPS)
         return 0;
-    node->last_decay_ns = now_ns;
+    atomic_store_explicit(&node->last_decay_ns, now_ns, memory_order_relaxed);
     if (!all && now_ns - node->last_miss_ns >= period &&
         node->capacity > z->cfg.class_cache_slabs) {
         node->capacity /= 2;

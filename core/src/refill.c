@@ -46,7 +46,43 @@ static void emptied(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab)
     _zslab_list_remove(&hc->partial, slab);
     zslab_raw_inc(&hc->raw, recycled);
     zslab_raw_inc(&hc->raw, cache_pushes);
-    _zslab_node_put(z, slab);
+    if (h->shared) {
+        _zslab_node_put(z, slab);
+        return;
+    }
+    /* A front of the node cache, private to the thread: handed over in a
+     * batch, so one free in ZSLAB_RELEASE_BATCH empties pays the lock. */
+    slab->state = ZSLAB_SLAB_DIRTY;
+    h->releasing[h->releasing_count++] = slab;
+    if (h->releasing_count == ZSLAB_RELEASE_BATCH)
+        _zslab_refill_release_flush(z, h);
+}
+
+/* The slabs on their way to the node cache go now. */
+void _zslab_refill_release_flush(zslab_t *z, zslab_heap_t *h)
+{
+    if (!h->releasing_count)
+        return;
+    _zslab_node_put_batch(z, h->releasing, h->releasing_count);
+    h->releasing_count = 0;
+}
+
+/* A slab for class @c from the thread's own batch on its way to the node
+ * cache: a cache hit, reformatted when its class differs. */
+static zslab_slab_t *take_releasing(zslab_t *z, zslab_heap_t *h, unsigned c)
+{
+    if (!h->releasing_count)
+        return NULL;
+    zslab_slab_t *slab = h->releasing[h->releasing_count - 1];
+    if (_zslab_node_of(z, _zslab_chunk_of(z, slab)->node) != _zslab_node_of(z, h->node))
+        return NULL; /* the thread moved to another node: memory from there */
+    h->releasing_count--;
+    zslab_raw_inc(&h->cls[c].raw, cache_hits);
+    if (slab->class_index != c)
+        zslab_raw_inc(&h->cls[c].raw, cross_class);
+    _zslab_slab_reset(slab);
+    slab->state = ZSLAB_SLAB_FREE;
+    return slab;
 }
 
 /* @n objects came back to @slab (already on its free list). */
@@ -197,7 +233,11 @@ void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned c)
         return _zslab_refill_alloc(z, h, c);
     zslab_raw_inc(&hc->raw, slow_path_hits);
     h->node = current_node(z);
-    slab = _zslab_node_take(z, h, c);
+    slab = take_releasing(z, h, c);
+    if (slab)
+        _zslab_node_maybe_decay(z, h->node);
+    else
+        slab = _zslab_node_take(z, h, c);
     if (!slab)
         return NULL;
     _zslab_slab_format(z, slab, c, h);
@@ -267,4 +307,5 @@ void _zslab_refill_release_spares(zslab_t *z, zslab_heap_t *h, unsigned c)
         }
         s = next;
     }
+    _zslab_refill_release_flush(z, h);
 }

@@ -53,7 +53,8 @@ static void idle_slabs_decay_back_to_the_platform(void **state)
         zslab_free(z, zslab_alloc(z, 20000)); /* another class: a node take and put */
     }
     k = harness_counters(z, ZSLAB_ALL_CLASSES);
-    assert_true(k.bytes_released >= (SLABS - 2) * ZSLAB_DEFAULT_SLAB_BYTES);
+    /* All but the active slab and the batch still in the thread's hands. */
+    assert_true(k.bytes_released >= (SLABS - 1 - ZSLAB_RELEASE_BATCH) * ZSLAB_DEFAULT_SLAB_BYTES);
     assert_true(k.cache_shrinks >= 1);
     assert_true(k.chunks_returned >= 1); /* the first chunk's slabs are all free */
     assert_int_equal(harness_resident_pages(objs[0], ZSLAB_DEFAULT_SLAB_BYTES), 0);
