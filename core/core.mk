@@ -25,8 +25,11 @@ CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
 CORE_FREESTANDING_FLAGS := -ffreestanding -fno-builtin -fno-stack-protector \
 	$(if $(CC_IS_CLANG),,-fno-tree-loop-distribute-patterns)
 # One set of objects serves both libraries: position-independent, and only
-# the ZSLAB_API functions of zslab.h are visible outside libzslab.so.
-CORE_LIB_FLAGS := -fPIC -fvisibility=hidden -Icore/include
+# the ZSLAB_API functions of zslab.h are visible outside libzslab.so.  The
+# Linux platform gives the core its thread slots to read inline
+# (platform.h, ZSLAB_PLATFORM_INLINE_THREAD).
+CORE_PLATFORM_DEFS := -DZSLAB_PLATFORM_INLINE_THREAD=1
+CORE_LIB_FLAGS := -fPIC -fvisibility=hidden -Icore/include $(CORE_PLATFORM_DEFS)
 
 $(CORE_OBJS): $(OBJ)/%.o: %.c $(FLAGS_STAMP) core/core.mk
 	@mkdir -p $(@D)
@@ -61,7 +64,7 @@ CHECK_TARGETS += check-freestanding check-static check-exports
 # Builds core/src alone (release and debug flags), then proves it includes
 # only freestanding headers and references only the platform contract.
 check-freestanding:
-	@CC="$(CC)" CFLAGS="$(CSTD) $(WARNINGS) $(CORE_FREESTANDING_FLAGS)" \
+	@CC="$(CC)" CFLAGS="$(CSTD) $(WARNINGS) $(CORE_FREESTANDING_FLAGS) $(CORE_PLATFORM_DEFS)" \
 		core/scripts/check-freestanding $(O)/check-freestanding
 
 # cppcheck and clang-tidy over the core and the Linux platform.  Off:

@@ -210,6 +210,45 @@ void zslab_platform_key_delete(zslab_platform_key_t key);
  */
 void *zslab_platform_thread_get(zslab_platform_key_t key);
 
+/*
+ * Inline thread state (optional).  A platform that has thread-local storage
+ * may also give the core its slots directly, so the core reads a thread's
+ * pointer in a few instructions instead of a call on every allocation and
+ * free.  It then defines zslab_platform_thread_slots below, with this layout,
+ * and the core is built with ZSLAB_PLATFORM_INLINE_THREAD=1 (the Linux
+ * platform does both: core/core.mk).  The contract of
+ * zslab_platform_thread_get() holds for both ways of reading:
+ *   - the slot of @key is zslab_platform_thread_slots[ZSLAB_PLATFORM_KEY_SLOT(key)]
+ *     (the platform makes keys so that two live keys never share a slot);
+ *   - it holds the calling thread's pointer for @key exactly when its key
+ *     field equals @key (otherwise the pointer is NULL for @key: unset, or
+ *     left by a deleted key that had the same slot);
+ *   - the platform writes the slots only from their own thread
+ *     (zslab_platform_thread_set()), so reading needs no atomics.
+ * A platform without it defines only the functions; the core built without
+ * ZSLAB_PLATFORM_INLINE_THREAD calls zslab_platform_thread_get().
+ */
+#define ZSLAB_PLATFORM_KEY_SLOT(key) ((unsigned)((key) % ZSLAB_PLATFORM_THREAD_KEYS))
+
+typedef struct zslab_platform_thread_slot {
+    void *value;              /* what the thread set */
+    zslab_platform_key_t key; /* the key that set it */
+} zslab_platform_thread_slot_t;
+
+#if defined(ZSLAB_PLATFORM_INLINE_THREAD) && ZSLAB_PLATFORM_INLINE_THREAD
+extern _Thread_local zslab_platform_thread_slot_t
+    zslab_platform_thread_slots[ZSLAB_PLATFORM_THREAD_KEYS]
+    __attribute__((tls_model("initial-exec")));
+
+/* zslab_platform_thread_get(), inline: one register-relative load and a compare. */
+static inline void *zslab_platform_thread_get_inline(zslab_platform_key_t key)
+{
+    unsigned i = ZSLAB_PLATFORM_KEY_SLOT(key);
+    return zslab_platform_thread_slots[i].key == key ? zslab_platform_thread_slots[i].value
+                                                     : (void *)0;
+}
+#endif
+
 /**
  * zslab_platform_thread_set() - set the calling thread's pointer for @key.
  * @key:   a live key.

@@ -2,10 +2,11 @@
 /*
  * thread.c - per-instance thread state on Linux (platform.h's thread keys).
  *
- * Every thread has ZSLAB_PLATFORM_THREAD_KEYS pointers in initial-exec TLS (a
+ * Every thread has ZSLAB_PLATFORM_THREAD_KEYS slots in initial-exec TLS (a
  * register-relative load, no __tls_get_addr and no allocation), each tagged
- * with the generation of the key that set it, so a deleted key's leftovers
- * read as NULL even after its storage is reused.  One pthread key, created
+ * with the key that set it (its generation included), so a deleted key's
+ * leftovers read as NULL even after its slot is reused.  The slots are
+ * platform.h's zslab_platform_thread_slots, which the core reads inline.  One pthread key, created
  * once and early (index < 32, so pthread_setspecific never allocates), with
  * one destructor runs every live key's hook when a thread exits.  A
  * read-write lock keeps key_delete() from returning while a hook of its key
@@ -31,9 +32,14 @@ struct key {
     zslab_platform_thread_exit_fn on_exit;
 };
 
+_Static_assert(ZSLAB_PLATFORM_KEY_SLOT(((zslab_platform_key_t)3 << INDEX_BITS) | (KEYS - 1)) ==
+                   KEYS - 1,
+               "a key's slot is its index");
+
+_Thread_local zslab_platform_thread_slot_t zslab_platform_thread_slots[KEYS]
+    __attribute__((tls_model("initial-exec")));
+
 struct thread_state {
-    void *value[KEYS];
-    uint32_t gen[KEYS];
     bool registered;  /* the exit destructor is armed for this thread */
     bool registering; /* inside pthread_setspecific(), which may malloc */
     bool exited;      /* the hooks have run; no new value may be set */
@@ -56,15 +62,21 @@ static uint32_t key_gen(zslab_platform_key_t key)
     return (uint32_t)(key >> INDEX_BITS);
 }
 
+static zslab_platform_key_t make_key(uint32_t gen, uint32_t index)
+{
+    return ((zslab_platform_key_t)gen << INDEX_BITS) | index;
+}
+
 /* Runs each live key's hook for the exiting thread, then marks it exited. */
 static void thread_exit(void *arg)
 {
     struct thread_state *t = arg;
+    zslab_platform_thread_slot_t *slots = zslab_platform_thread_slots;
     pthread_rwlock_rdlock(&keys_lock);
     for (uint32_t i = 0; i < KEYS; i++) {
-        void *value = t->value[i];
+        void *value = slots[i].value;
         uint32_t gen = atomic_load_explicit(&keys[i].gen, memory_order_relaxed);
-        if (value && t->gen[i] == gen && (gen & GEN_IN_USE) && keys[i].on_exit)
+        if (value && slots[i].key == make_key(gen, i) && (gen & GEN_IN_USE) && keys[i].on_exit)
             keys[i].on_exit(value);
     }
     t->exited = true;
@@ -90,7 +102,7 @@ int zslab_platform_key_create(zslab_platform_thread_exit_fn on_exit, zslab_platf
         gen++;
         keys[i].on_exit = on_exit;
         atomic_store_explicit(&keys[i].gen, gen, memory_order_release);
-        *key = ((zslab_platform_key_t)gen << INDEX_BITS) | i;
+        *key = make_key(gen, i);
         rc = 0;
         break;
     }
@@ -111,8 +123,8 @@ void zslab_platform_key_delete(zslab_platform_key_t key)
 
 void *zslab_platform_thread_get(zslab_platform_key_t key)
 {
-    uint32_t i = key_index(key);
-    return tls.gen[i] == key_gen(key) ? tls.value[i] : NULL;
+    const zslab_platform_thread_slot_t *s = &zslab_platform_thread_slots[key_index(key)];
+    return s->key == key ? s->value : NULL;
 }
 
 _Bool zslab_platform_thread_set(zslab_platform_key_t key, void *value)
@@ -134,7 +146,7 @@ _Bool zslab_platform_thread_set(zslab_platform_key_t key, void *value)
             return false;
         t->registered = true;
     }
-    t->value[i] = value;
-    t->gen[i] = key_gen(key);
+    zslab_platform_thread_slots[i].value = value;
+    zslab_platform_thread_slots[i].key = key;
     return true;
 }
