@@ -33,35 +33,38 @@ static void check_poison(zslab_t *z, const void *obj, uint32_t bytes)
 }
 #endif
 
-/* The thread's heap is looked up first, so the platform call is made while
- * little else is live: the fast path then needs no saved registers, and
- * every slow path is a tail call. */
+/* Pop the thread cache, else bump the active slab; every slow path is a
+ * tail call.  A popped object's index in its slab comes from the class's
+ * reciprocal, a bumped one's from the bump count. */
 static inline __attribute__((always_inline)) void *alloc_in(zslab_t *z, zslab_heap_t *h, unsigned c)
 {
     if (zslab_unlikely(!h))
         return _zslab_alloc_slow(z, NULL, c);
     zslab_tcache_t *tc = &h->tc[c];
     void *p = tc->free;
+    uint32_t index;
     if (zslab_likely(p != NULL)) {
         tc->free = *(void **)p;
         _zslab_tcache_inc(&tc->allocs);
 #if ZSLAB_DEBUG
         check_poison(z, p, tc->object_bytes);
 #endif
+        index = _zslab_object_index(z, p, c);
     } else {
         uint64_t i = atomic_load_explicit(&tc->bumped, memory_order_relaxed);
         if (zslab_unlikely(i >= tc->bump_limit))
             return _zslab_alloc_slow(z, h, c);
         atomic_store_explicit(&tc->bumped, i + 1, memory_order_relaxed);
         p = (void *)(tc->bump_origin + (uintptr_t)i * tc->object_bytes);
+        index = (uint32_t)i - tc->bump_index_bias;
     }
-    _zslab_live_set(z, p);
+    _zslab_live_set(z, p, index);
     return p;
 }
 
 static inline void *alloc_class(zslab_t *z, unsigned c)
 {
-    return alloc_in(z, zslab_platform_thread_get(z->key), c);
+    return alloc_in(z, _zslab_heap_get(z), c);
 }
 
 __attribute__((noinline)) void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, unsigned c)
@@ -82,9 +85,9 @@ __attribute__((noinline)) void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, u
 
 void *zslab_alloc(zslab_t *z, size_t size)
 {
-    zslab_heap_t *h = zslab_platform_thread_get(z->key);
     if (zslab_unlikely(size > ZSLAB_MAX_CLASS_BYTES))
         return _zslab_large_alloc(z, size, ZSLAB_PAGE_BYTES);
+    zslab_heap_t *h = _zslab_heap_get(z);
     /* Every class is a multiple of 8 bytes: a size's class is its rounded-up
      * 8-byte step's. */
     return alloc_in(z, h, z->class_of[(size + ZSLAB_MIN_CLASS_BYTES - 1) / ZSLAB_MIN_CLASS_BYTES]);
@@ -127,9 +130,9 @@ bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void
         return false;
     }
     unsigned c = s->class_index;
-    size_t offset = (size_t)((uintptr_t)ptr & (((uintptr_t)1 << z->slab_shift) - 1));
+    size_t offset = (size_t)((uintptr_t)ptr & z->slab_mask);
     uint32_t bytes = _zslab_sizeclass_bytes(c);
-    uint32_t i = (uint32_t)(((uint64_t)offset * _zslab_sizeclass_recip(c)) >> ZSLAB_DIV_SHIFT);
+    uint32_t i = _zslab_object_index(z, ptr, c);
     const uint8_t *start = (const uint8_t *)ptr - offset;
     *slab = s;
     bad->object_bytes = bytes;
@@ -147,15 +150,15 @@ bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void
     return true;
 }
 
-/* @ptr is live in @slab of @h, not freed remotely; @w and @live are its live
- * word and the value read from it. */
+/* @ptr, object @index of @slab (class @c) of @h, is live and not freed
+ * remotely; @w and @live are its live word and the value read from it. */
 static inline __attribute__((always_inline)) void local_free_word(zslab_t *z, zslab_heap_t *h,
-                                                                  zslab_slab_t *slab, void *ptr,
-                                                                  _Atomic uint64_t *w,
-                                                                  uint64_t live)
+                                                                  zslab_slab_t *slab, unsigned c,
+                                                                  void *ptr, _Atomic uint64_t *w,
+                                                                  uint64_t live, uint32_t index)
 {
-    atomic_store_explicit(w, live & ~_zslab_bit_of(ptr), memory_order_relaxed);
-    zslab_tcache_t *tc = &h->tc[slab->class_index];
+    atomic_store_explicit(w, live & ~_zslab_bit_of(index), memory_order_relaxed);
+    zslab_tcache_t *tc = &h->tc[c];
     int64_t held = (int64_t)(atomic_load_explicit(&tc->frees, memory_order_relaxed) -
                              atomic_load_explicit(&tc->allocs, memory_order_relaxed));
     if (zslab_unlikely(held >= tc->limit)) {
@@ -183,10 +186,12 @@ static inline __attribute__((always_inline)) void local_free_word(zslab_t *z, zs
     _zslab_tcache_inc(&tc->frees);
 }
 
-static inline void local_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr)
+static inline void local_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr,
+                              uint32_t index)
 {
-    _Atomic uint64_t *w = _zslab_live_word(z, ptr);
-    local_free_word(z, h, slab, ptr, w, atomic_load_explicit(w, memory_order_relaxed));
+    _Atomic uint64_t *w = _zslab_live_word(z, ptr, index);
+    local_free_word(z, h, slab, slab->class_index, ptr, w,
+                    atomic_load_explicit(w, memory_order_relaxed), index);
 }
 
 static bool size_fits(const zslab_slab_t *slab, size_t size)
@@ -194,7 +199,7 @@ static bool size_fits(const zslab_slab_t *slab, size_t size)
     return size <= ZSLAB_MAX_CLASS_BYTES && _zslab_sizeclass_index(size) == slab->class_index;
 }
 
-/* Not a large object, not a pointer of ours: report it. */
+/* Not a slab object of ours: a large object, or a pointer to report. */
 static __attribute__((noinline)) void free_other(zslab_t *z, zslab_chunk_t *chunk, void *ptr,
                                                  bool sized, size_t size)
 {
@@ -209,8 +214,8 @@ static __attribute__((noinline)) void free_other(zslab_t *z, zslab_chunk_t *chun
 }
 
 /* Everything the fast path does not do: a pointer that starts no object, a
- * sized free, a thread without a heap yet, another thread's object, a
- * double free. */
+ * thread without a heap yet, another thread's object, a slab with remote
+ * frees pending, a double free, a wrong size. */
 static __attribute__((noinline)) void free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk,
                                                 void *ptr, bool sized, size_t size)
 {
@@ -226,11 +231,12 @@ static __attribute__((noinline)) void free_slow(zslab_t *z, zslab_heap_t *h, zsl
     if (!h)
         h = _zslab_heap_attach(z);
     if (atomic_load_explicit(&slab->owner, memory_order_relaxed) == h) {
+        uint32_t index = _zslab_object_index(z, ptr, slab->class_index);
         bool remote_freed =
             (atomic_load_explicit(_zslab_remote_word(z, ptr), memory_order_relaxed) &
-             _zslab_bit_of(ptr)) != 0;
-        if (_zslab_live_test(z, ptr) && !remote_freed) {
-            local_free(z, h, slab, ptr);
+             _zslab_remote_bit(ptr)) != 0;
+        if (_zslab_live_test(z, ptr, index) && !remote_freed) {
+            local_free(z, h, slab, ptr, index);
             return;
         }
         bad.kind = ZSLAB_BAD_NOT_LIVE;
@@ -242,46 +248,65 @@ report:
     _zslab_report_bad(z, &bad);
 }
 
-static inline __attribute__((always_inline)) void free_object(zslab_t *z, zslab_heap_t *h,
-                                                              void *ptr, bool sized, size_t size)
+/*
+ * The free fast path: a slab object of this thread's heap, live, in a slab
+ * with no remote free pending, of the size given (sized).  Its checks, in
+ * the order of the loads they need:
+ *   - the registry entry of the pointer's chunk-sized unit is the chunk that
+ *     starts there (a slab chunk of this instance; a large object's entry is
+ *     its descriptor, never at a unit's start), so nothing foreign is read;
+ *   - the slab descriptor says the slab is this heap's, and its class;
+ *   - the class's reciprocal says the pointer starts an object, and which;
+ *   - the object's live bit is set;
+ *   - the slab's remote flag is clear: no remote free waits to be collected,
+ *     so no remote bit needs reading (a remote free sets its bit, then the
+ *     flag, and only the owner clears the flag, when it collects).
+ */
+static inline __attribute__((always_inline)) void free_object(zslab_t *z, void *ptr, bool sized,
+                                                              size_t size)
 {
     zslab_chunk_t *chunk = _zslab_registry_lookup(z, ptr);
-    if (zslab_unlikely(!chunk || chunk->kind != ZSLAB_CHUNK_SLABS)) {
+    zslab_heap_t *h = _zslab_heap_get(z);
+    if (zslab_unlikely(!chunk || chunk != _zslab_chunk_of(z, ptr))) {
         free_other(z, chunk, ptr, sized, size);
         return;
     }
-    uint32_t index = (uint32_t)(((uintptr_t)ptr & z->chunk_mask) >> z->slab_shift);
-    if (zslab_unlikely(index < z->first_slab || sized ||
-                       ((uintptr_t)ptr & (ZSLAB_MIN_CLASS_BYTES - 1)) != 0)) {
+    /* In the metadata slabs the "descriptor" is the chunk header (its first
+     * word is odd) or an unused slot (ZSLAB_OWNER_NONE): never a heap. */
+    zslab_slab_t *slab =
+        _zslab_slab_at(z, chunk, (uint32_t)(((uintptr_t)ptr & z->chunk_mask) >> z->slab_shift));
+    if (zslab_unlikely(atomic_load_explicit(&slab->owner, memory_order_relaxed) != h)) {
         free_slow(z, h, chunk, ptr, sized, size);
         return;
     }
-    zslab_slab_t *slab = _zslab_slab_at(z, chunk, index);
-    uint64_t bit = _zslab_bit_of(ptr);
-    _Atomic uint64_t *w = _zslab_live_word(z, ptr);
+    unsigned c = atomic_load_explicit(&slab->class_index, memory_order_relaxed);
+    uint64_t recip = z->class_recip[c];
+    uint64_t product = _zslab_index_product(z, ptr, recip);
+    uint32_t index = (uint32_t)(product >> ZSLAB_DIV_SHIFT);
+    _Atomic uint64_t *w = _zslab_live_word(z, ptr, index);
     uint64_t live = atomic_load_explicit(w, memory_order_relaxed);
-    /* The remote bitmap sits at a fixed distance from the live one. */
-    uint64_t remote = atomic_load_explicit(
-        (_Atomic uint64_t *)((uintptr_t)w + (z->remote_bias - z->live_bias)), memory_order_relaxed);
-    /* Live, and not freed by another thread already (waiting for collection). */
-    if (zslab_unlikely(atomic_load_explicit(&slab->owner, memory_order_relaxed) != h ||
-                       ((live & ~remote) & bit) == 0)) {
+    if (zslab_unlikely(
+            !_zslab_product_is_start(product, recip) || (live & _zslab_bit_of(index)) == 0 ||
+            atomic_load_explicit(&slab->remote_flag, memory_order_relaxed) != 0 ||
+            (sized &&
+             (size > ZSLAB_MAX_CLASS_BYTES ||
+              z->class_of[(size + ZSLAB_MIN_CLASS_BYTES - 1) / ZSLAB_MIN_CLASS_BYTES] != c)))) {
         free_slow(z, h, chunk, ptr, sized, size);
         return;
     }
-    local_free_word(z, h, slab, ptr, w, live);
+    local_free_word(z, h, slab, c, ptr, w, live, index);
 }
 
 void zslab_free(zslab_t *z, void *ptr)
 {
     if (ptr)
-        free_object(z, zslab_platform_thread_get(z->key), ptr, false, 0);
+        free_object(z, ptr, false, 0);
 }
 
 void zslab_free_sized(zslab_t *z, void *ptr, size_t size)
 {
     if (ptr)
-        free_object(z, zslab_platform_thread_get(z->key), ptr, true, size);
+        free_object(z, ptr, true, size);
 }
 
 size_t zslab_usable_size(const zslab_t *z, const void *ptr)

@@ -20,28 +20,27 @@ static size_t round_up(size_t n, size_t align)
 }
 
 /* Where the metadata goes, from the config: the fewest leading slabs that hold
- * the header, one descriptor per data slab and the two bitmaps (one bit per
- * 8-byte granule of the data slabs, each). */
+ * the header, one descriptor per data slab and the two bitmaps (each a slot
+ * per data slab, with one bit per object an 8-byte class would have). */
 void _zslab_chunk_layout(zslab_t *z)
 {
     size_t slab_bytes = (size_t)1 << z->slab_shift;
-    size_t bitmap_per_slab = slab_bytes >> (ZSLAB_GRANULE_SHIFT + 3); /* bytes */
+    size_t bitmap_per_slab = slab_bytes >> ZSLAB_BITMAP_SLOT_SHIFT; /* bytes */
     z->slab_count = (uint32_t)(((size_t)1 << z->chunk_shift) >> z->slab_shift);
     uint32_t first = 1;
     size_t meta = 0;
     for (; first < z->slab_count; first++) {
         size_t data = z->slab_count - first;
-        meta = sizeof(zslab_chunk_t) + data * sizeof(zslab_slab_t) + 2 * data * bitmap_per_slab;
+        meta = z->slab_count * sizeof(zslab_slab_t) + 2 * data * bitmap_per_slab;
         if (meta <= (size_t)first * slab_bytes)
             break;
     }
     z->first_slab = first;
     z->data_slabs = z->slab_count - first;
     z->metadata_bytes = meta;
-    size_t live = round_up(sizeof(zslab_chunk_t) + z->data_slabs * sizeof(zslab_slab_t),
-                           ZSLAB_CACHE_LINE_BYTES);
+    size_t live = round_up(z->slab_count * sizeof(zslab_slab_t), ZSLAB_CACHE_LINE_BYTES);
     size_t remote = live + z->data_slabs * bitmap_per_slab;
-    size_t skipped = ((size_t)first * slab_bytes) >> (ZSLAB_WORD_SPAN_SHIFT - 3);
+    size_t skipped = (size_t)first * bitmap_per_slab; /* the metadata slabs have no slot */
     z->live_bias = (uintptr_t)live - skipped;
     z->remote_bias = (uintptr_t)remote - skipped;
 }
@@ -81,7 +80,7 @@ static bool set_up(zslab_t *z, zslab_node_t *node, zslab_chunk_t *chunk)
 {
     chunk->kind = ZSLAB_CHUNK_SLABS;
     chunk->node = (uint16_t)node->index;
-    for (uint32_t i = z->first_slab; i < z->slab_count; i++) {
+    for (uint32_t i = 1; i < z->slab_count; i++) {
         zslab_slab_t *s = _zslab_slab_at(z, chunk, i);
         atomic_store_explicit(&s->owner, ZSLAB_OWNER_NONE, memory_order_relaxed);
         s->state = ZSLAB_SLAB_FREE;
@@ -174,8 +173,7 @@ void _zslab_chunk_give_back(zslab_t *z, zslab_node_t *node, zslab_chunk_t *chunk
     }
     if (chunk->populated > chunk->carved)
         resident += chunk->populated - chunk->carved;
-    size_t from =
-        round_up(sizeof(zslab_chunk_t) + z->data_slabs * sizeof(zslab_slab_t), ZSLAB_PAGE_BYTES);
+    size_t from = round_up(z->slab_count * sizeof(zslab_slab_t), ZSLAB_PAGE_BYTES);
     zslab_platform_purge((uint8_t *)chunk + from, chunk_bytes - from);
     if (node->carving == chunk)
         node->carving = NULL;

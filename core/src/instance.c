@@ -109,12 +109,13 @@ static void init_instance(zslab_t *z, const zslab_config_t *cfg, size_t map_byte
     z->chunk_shift = log2_of(cfg->chunk_bytes);
     z->slab_shift = log2_of(cfg->slab_bytes);
     z->chunk_mask = (uintptr_t)cfg->chunk_bytes - 1;
+    z->slab_mask = (uintptr_t)cfg->slab_bytes - 1;
+    z->slab_index_mask = z->chunk_mask & ~z->slab_mask;
     z->node_count = zslab_platform_node_count();
     z->heap_bytes = (sizeof(zslab_heap_t) + ZSLAB_PAGE_BYTES - 1) & ~(ZSLAB_PAGE_BYTES - 1);
     _zslab_chunk_layout(z);
     zslab_assert(z->first_slab < z->slab_count);
-    _zslab_registry_init(z, (uint8_t *)z + registry_offset,
-                         ZSLAB_ADDRESS_BITS - z->chunk_shift - ZSLAB_REGISTRY_LEAF_BITS);
+    _zslab_registry_init(z, (uint8_t *)z + registry_offset);
     zslab_platform_lock_init(&z->heaps_lock);
     zslab_platform_lock_init(&z->shared_lock);
     zslab_platform_lock_init(&z->large_lock);
@@ -122,6 +123,8 @@ static void init_instance(zslab_t *z, const zslab_config_t *cfg, size_t map_byte
     zslab_platform_lock_init(&z->stats_lock);
     for (uint32_t i = 0; i < ZSLAB_MAX_NODES; i++)
         _zslab_node_init(z, &z->nodes[i], i);
+    for (unsigned c = 0; c < ZSLAB_CLASS_COUNT; c++)
+        z->class_recip[c] = _zslab_sizeclass_recip(c);
     for (size_t step = 0; step < sizeof(z->class_of); step++)
         z->class_of[step] = (uint8_t)_zslab_sizeclass_index(step * ZSLAB_MIN_CLASS_BYTES);
     zslab_stat_inc(&z->misc_stats, platform_map_calls);
@@ -163,9 +166,7 @@ int zslab_create(const zslab_config_t *cfg, zslab_t **out)
     if (!config_is_valid(cfg))
         return ZSLAB_ERR_INVALID;
 
-    uint32_t chunk_shift = log2_of(cfg->chunk_bytes);
-    size_t registry_entries = (size_t)1
-                              << (ZSLAB_ADDRESS_BITS - chunk_shift - ZSLAB_REGISTRY_LEAF_BITS);
+    size_t registry_entries = (size_t)1 << ZSLAB_REGISTRY_TOP_BITS;
     size_t registry_offset =
         (sizeof(zslab_t) + ZSLAB_CACHE_LINE_BYTES - 1) & ~(size_t)(ZSLAB_CACHE_LINE_BYTES - 1);
     size_t map_bytes = (registry_offset + registry_entries * sizeof(zslab_registry_slot_t) +
@@ -226,7 +227,7 @@ uint32_t _zslab_now_ms(void)
 /* The caller's caches first (they hold slabs non-empty), then every node's. */
 size_t zslab_trim(zslab_t *z)
 {
-    zslab_heap_t *h = zslab_platform_thread_get(z->key);
+    zslab_heap_t *h = _zslab_heap_get(z);
     if (h && !h->shared) {
         _zslab_heap_flush(z, h);
         _zslab_remote_drain(z, h);

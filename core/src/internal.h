@@ -98,17 +98,25 @@
 #define ZSLAB_PAGE_BYTES       ((size_t)ZSLAB_PLATFORM_PAGE_BYTES)
 #define ZSLAB_CACHE_LINE_BYTES 64
 #define ZSLAB_BITMAP_WORD_BITS 64u
-/* An object's bit is that of its first 8-byte granule. */
-#define ZSLAB_GRANULE_SHIFT 3u
-/* One 64-bit word of a bitmap covers 64 granules: 512 bytes. */
-#define ZSLAB_WORD_SPAN_SHIFT 9u
+/* Each bitmap has one bit per possible object of a slab, and the smallest
+ * class is 8 bytes: a slab's slot is slab_bytes / 64 bytes, found by
+ * shifting the slab-number bits of an address right by this. */
+#define ZSLAB_BITMAP_SLOT_SHIFT 6u
+/* A remote bit per 8-byte granule; a word covers 64 granules, 512 bytes. */
+#define ZSLAB_GRANULE_SHIFT          3u
+#define ZSLAB_REMOTE_WORD_SPAN_SHIFT 9u
 /* Largest request: beyond PTRDIFF_MAX a pointer difference overflows. */
 #define ZSLAB_MAX_REQUEST_BYTES ((size_t)PTRDIFF_MAX)
 /* User-space addresses have at most this many bits (4-level page tables);
  * a pointer above is foreign without looking it up. */
 #define ZSLAB_ADDRESS_BITS 48u
-/* A registry leaf covers 2^ZSLAB_REGISTRY_LEAF_BITS chunk-sized units. */
-#define ZSLAB_REGISTRY_LEAF_BITS 12u
+/* The registry maps units of 2^ZSLAB_REGISTRY_UNIT_SHIFT bytes (the smallest
+ * chunk size, so the shifts are constants); a chunk covers one or more.  A
+ * leaf covers 2^ZSLAB_REGISTRY_LEAF_BITS units. */
+#define ZSLAB_REGISTRY_UNIT_SHIFT 20u
+#define ZSLAB_REGISTRY_LEAF_BITS  12u
+#define ZSLAB_REGISTRY_TOP_BITS                                                                    \
+    (ZSLAB_ADDRESS_BITS - ZSLAB_REGISTRY_UNIT_SHIFT - ZSLAB_REGISTRY_LEAF_BITS)
 /* offset / object_bytes == (offset * recip) >> ZSLAB_DIV_SHIFT, exact for every
  * offset < ZSLAB_MAX_SLAB_BYTES and class size (tests/unit/core proves it). */
 #define ZSLAB_DIV_SHIFT 40u
@@ -279,6 +287,8 @@ struct zslab_chunk {
     size_t object_bytes; /* LARGE: page-rounded size */
 };
 _Static_assert(sizeof(struct zslab_chunk) == ZSLAB_CACHE_LINE_BYTES, "a chunk header is one line");
+_Static_assert(sizeof(struct zslab_chunk) == sizeof(struct zslab_slab),
+               "the chunk header takes descriptor slot 0");
 
 /* The fast paths' per-class state of a heap: one cache line. */
 typedef struct zslab_tcache {
@@ -290,7 +300,7 @@ typedef struct zslab_tcache {
     uint64_t bump_limit;     /* bumped may grow up to this in the active slab */
     uintptr_t bump_origin;   /* address of object number 0 of the bump range */
     uint32_t object_bytes;
-    uint32_t pad_;
+    uint32_t bump_index_bias; /* (uint32_t)bumped - this: the bumped object's index in its slab */
 } zslab_tcache_t;
 _Static_assert(sizeof(zslab_tcache_t) == ZSLAB_CACHE_LINE_BYTES, "a thread cache is one line");
 
@@ -363,8 +373,10 @@ struct zslab {
     zslab_config_t cfg;
     size_t map_bytes; /* this struct's mapping, with the registry's top level */
     /* geometry, from the config (chunk.c) */
-    uintptr_t chunk_mask; /* chunk_bytes - 1 */
-    uintptr_t live_bias;  /* see _zslab_live_word() */
+    uintptr_t chunk_mask;      /* chunk_bytes - 1 */
+    uintptr_t slab_mask;       /* slab_bytes - 1 */
+    uintptr_t slab_index_mask; /* chunk_mask & ~slab_mask: an address's slab number */
+    uintptr_t live_bias;       /* see _zslab_bits_word() */
     uintptr_t remote_bias;
     uint32_t chunk_shift;
     uint32_t slab_shift;
@@ -375,6 +387,8 @@ struct zslab {
     size_t metadata_bytes;
     zslab_platform_key_t key;
     bool has_key;
+    /* Per class, the reciprocal that gives an object's index (_zslab_sizeclass_recip). */
+    uint64_t class_recip[ZSLAB_CLASS_COUNT];
     /* The class of each request size, by 8-byte step: one load on the fast path. */
     uint8_t class_of[(ZSLAB_MAX_CLASS_BYTES / ZSLAB_MIN_CLASS_BYTES) + 1];
     size_t heap_bytes;
@@ -400,8 +414,7 @@ struct zslab {
     zslab_stats_t large_stats;
     /* registry */
     zslab_platform_lock_t registry_lock;
-    zslab_registry_slot_t *registry; /* top level, 1 << registry_bits slots */
-    uint32_t registry_bits;
+    zslab_registry_slot_t *registry; /* top level, 1 << ZSLAB_REGISTRY_TOP_BITS slots */
     zslab_stats_t registry_stats;
     zslab_chunk_t *reservations; /* first chunk of each, linked by object */
     /* the rest */
@@ -513,7 +526,7 @@ bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void
                         zslab_slab_t **slab, zslab_bad_info_t *bad);
 
 /* registry.c: chunk-sized address units -> the chunk that owns them */
-void _zslab_registry_init(zslab_t *z, void *top, uint32_t bits);
+void _zslab_registry_init(zslab_t *z, void *top);
 bool _zslab_registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk_t *chunk);
 void _zslab_registry_fini(zslab_t *z);
 static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void *addr);
@@ -572,13 +585,24 @@ static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void
     uintptr_t a = (uintptr_t)addr;
     if (a >> ZSLAB_ADDRESS_BITS)
         return NULL;
-    uintptr_t unit = a >> z->chunk_shift;
+    uintptr_t unit = a >> ZSLAB_REGISTRY_UNIT_SHIFT;
     zslab_registry_leaf_t *leaf =
         atomic_load_explicit(&z->registry[unit >> ZSLAB_REGISTRY_LEAF_BITS], memory_order_acquire);
     if (!leaf)
         return NULL;
     return atomic_load_explicit(&leaf->entries[unit & ((1u << ZSLAB_REGISTRY_LEAF_BITS) - 1)],
                                 memory_order_acquire);
+}
+
+/* The calling thread's heap in @z, or NULL (none yet, or no thread key):
+ * inline when the platform gives its thread slots (platform.h). */
+static inline zslab_heap_t *_zslab_heap_get(const zslab_t *z)
+{
+#if defined(ZSLAB_PLATFORM_INLINE_THREAD) && ZSLAB_PLATFORM_INLINE_THREAD
+    return zslab_platform_thread_get_inline(z->key);
+#else
+    return zslab_platform_thread_get(z->key);
+#endif
 }
 
 static inline bool _zslab_is_heap(const zslab_heap_t *owner)
@@ -592,18 +616,20 @@ static inline zslab_chunk_t *_zslab_chunk_of(const zslab_t *z, const void *p)
     return (zslab_chunk_t *)((uintptr_t)p & ~z->chunk_mask);
 }
 
-/* The descriptor of data slab @index (>= first_slab) of @chunk. */
+/* The descriptor of slab @index of @chunk: descriptors are indexed by slab
+ * number, so slot 0 is the chunk header and slots 1 .. first_slab - 1 are
+ * unused (their owner is ZSLAB_OWNER_NONE); data slabs start at first_slab.
+ * A pointer into the metadata therefore finds a "descriptor" no heap owns. */
 static inline zslab_slab_t *_zslab_slab_at(const zslab_t *z, const zslab_chunk_t *chunk,
                                            uint32_t index)
 {
-    return (zslab_slab_t *)(void *)((uint8_t *)(uintptr_t)chunk + sizeof(zslab_chunk_t)) +
-           (index - z->first_slab);
+    (void)z;
+    return (zslab_slab_t *)(void *)(uintptr_t)chunk + index;
 }
 
 static inline uint32_t _zslab_slab_index(const zslab_t *z, const zslab_slab_t *slab)
 {
-    const zslab_chunk_t *chunk = _zslab_chunk_of(z, slab);
-    return (uint32_t)(slab - _zslab_slab_at(z, chunk, z->first_slab)) + z->first_slab;
+    return (uint32_t)(slab - (const zslab_slab_t *)(const void *)_zslab_chunk_of(z, slab));
 }
 
 /* The slab descriptor of a data address (the caller knows it is one). */
@@ -613,47 +639,83 @@ static inline zslab_slab_t *_zslab_slab_of(const zslab_t *z, const void *p)
                           (uint32_t)(((uintptr_t)p & z->chunk_mask) >> z->slab_shift));
 }
 
-/* The words holding @p's live and remote bits, and the bit: pure arithmetic
- * on the address, the same for every class. */
-static inline _Atomic uint64_t *_zslab_live_word(const zslab_t *z, const void *p)
+/*
+ * The two bitmaps, each a slot of slab_bytes / 64 bytes per data slab:
+ *   live    bit (index % 64) of word (index / 64) of the slot, where the
+ *           index is the object's number in its slab (_zslab_object_index):
+ *           indexed by object, so the bits of a slab of large objects sit in
+ *           one cache line (512 objects of 128 B: 64 bytes).  Written only by
+ *           the slab's owner, which knows the class.
+ *   remote  one bit per 8-byte granule of the slab, the object's first:
+ *           indexed by address, so a remote free, which may race with the
+ *           slab changing class, names an address, and the collector
+ *           decides against the class the slab has when it collects.
+ */
+static inline _Atomic uint64_t *_zslab_live_word(const zslab_t *z, const void *p, uint32_t index)
 {
     uintptr_t a = (uintptr_t)p;
     return (_Atomic uint64_t *)((a & ~z->chunk_mask) + z->live_bias +
-                                (((a & z->chunk_mask) >> ZSLAB_WORD_SPAN_SHIFT) << 3));
+                                ((a & z->slab_index_mask) >> ZSLAB_BITMAP_SLOT_SHIFT) +
+                                ((uintptr_t)(index / ZSLAB_BITMAP_WORD_BITS) << 3));
+}
+
+static inline uint64_t _zslab_bit_of(uint32_t index)
+{
+    return UINT64_C(1) << (index % ZSLAB_BITMAP_WORD_BITS);
 }
 
 static inline _Atomic uint64_t *_zslab_remote_word(const zslab_t *z, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     return (_Atomic uint64_t *)((a & ~z->chunk_mask) + z->remote_bias +
-                                (((a & z->chunk_mask) >> ZSLAB_WORD_SPAN_SHIFT) << 3));
+                                (((a & z->chunk_mask) >> ZSLAB_REMOTE_WORD_SPAN_SHIFT) << 3));
 }
 
-static inline uint64_t _zslab_bit_of(const void *p)
+static inline uint64_t _zslab_remote_bit(const void *p)
 {
     return UINT64_C(1) << (((uintptr_t)p >> ZSLAB_GRANULE_SHIFT) % ZSLAB_BITMAP_WORD_BITS);
 }
 
+/* (offset of @p in its slab) * the class's reciprocal: its high bits
+ * (>> ZSLAB_DIV_SHIFT) are the object index, and it is an object start
+ * exactly when its low bits are below the reciprocal (test_sizeclass.c
+ * proves both for every class and offset). */
+static inline uint64_t _zslab_index_product(const zslab_t *z, const void *p, uint64_t recip)
+{
+    return (uint64_t)((uintptr_t)p & z->slab_mask) * recip;
+}
+
+static inline bool _zslab_product_is_start(uint64_t product, uint64_t recip)
+{
+    return (product & ((UINT64_C(1) << ZSLAB_DIV_SHIFT) - 1)) < recip;
+}
+
+/* The index of the object that starts at @p in a slab of class @c. */
+static inline uint32_t _zslab_object_index(const zslab_t *z, const void *p, unsigned c)
+{
+    return (uint32_t)(_zslab_index_product(z, p, z->class_recip[c]) >> ZSLAB_DIV_SHIFT);
+}
+
 /* Owner-only updates of a live bit: a relaxed load and store, which remote
  * readers may see at any time (they only read). */
-static inline void _zslab_live_set(const zslab_t *z, const void *p)
+static inline void _zslab_live_set(const zslab_t *z, const void *p, uint32_t index)
 {
-    _Atomic uint64_t *w = _zslab_live_word(z, p);
-    atomic_store_explicit(w, atomic_load_explicit(w, memory_order_relaxed) | _zslab_bit_of(p),
+    _Atomic uint64_t *w = _zslab_live_word(z, p, index);
+    atomic_store_explicit(w, atomic_load_explicit(w, memory_order_relaxed) | _zslab_bit_of(index),
                           memory_order_relaxed);
 }
 
-static inline void _zslab_live_clear(const zslab_t *z, const void *p)
+static inline void _zslab_live_clear(const zslab_t *z, const void *p, uint32_t index)
 {
-    _Atomic uint64_t *w = _zslab_live_word(z, p);
-    atomic_store_explicit(w, atomic_load_explicit(w, memory_order_relaxed) & ~_zslab_bit_of(p),
+    _Atomic uint64_t *w = _zslab_live_word(z, p, index);
+    atomic_store_explicit(w, atomic_load_explicit(w, memory_order_relaxed) & ~_zslab_bit_of(index),
                           memory_order_relaxed);
 }
 
-static inline bool _zslab_live_test(const zslab_t *z, const void *p)
+static inline bool _zslab_live_test(const zslab_t *z, const void *p, uint32_t index)
 {
-    return (atomic_load_explicit(_zslab_live_word(z, p), memory_order_relaxed) &
-            _zslab_bit_of(p)) != 0;
+    return (atomic_load_explicit(_zslab_live_word(z, p, index), memory_order_relaxed) &
+            _zslab_bit_of(index)) != 0;
 }
 
 static inline void _zslab_tcache_inc(_Atomic uint64_t *c)

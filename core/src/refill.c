@@ -32,6 +32,7 @@ static void activate(zslab_t *z, zslab_heap_t *h, unsigned c, zslab_slab_t *slab
     h->cls[c].active = slab;
     tc->bump_origin = (uintptr_t)_zslab_slab_start(z, slab) + (uintptr_t)slab->bumped * size -
                       (uintptr_t)i * size;
+    tc->bump_index_bias = (uint32_t)i - slab->bumped;
     tc->bump_limit = i + remaining;
 }
 
@@ -134,7 +135,7 @@ static void *bump(zslab_t *z, zslab_tcache_t *tc)
     uint64_t i = atomic_load_explicit(&tc->bumped, memory_order_relaxed);
     atomic_store_explicit(&tc->bumped, i + 1, memory_order_relaxed);
     void *p = (void *)(tc->bump_origin + (uintptr_t)i * tc->object_bytes);
-    _zslab_live_set(z, p);
+    _zslab_live_set(z, p, (uint32_t)i - tc->bump_index_bias);
     return p;
 }
 
@@ -160,7 +161,7 @@ static void *take_free_list(zslab_t *z, zslab_heap_t *h, unsigned c, zslab_slab_
     void *p = tc->free;
     tc->free = *(void **)p;
     _zslab_tcache_inc(&tc->allocs);
-    _zslab_live_set(z, p);
+    _zslab_live_set(z, p, _zslab_object_index(z, p, c));
     return p;
 }
 
@@ -273,14 +274,16 @@ void *_zslab_refill_shared_alloc(zslab_t *z, unsigned c)
         _zslab_list_push(&hc->partial, slab, ZSLAB_SLAB_PARTIAL);
     }
     void *p = slab->free;
+    uint32_t index;
     if (p) {
         slab->free = *(void **)p;
+        index = _zslab_object_index(z, p, c);
     } else {
-        p = _zslab_slab_start(z, slab) + (size_t)slab->bumped * class_bytes(slab);
-        slab->bumped++;
+        index = slab->bumped++;
+        p = _zslab_slab_start(z, slab) + (size_t)index * class_bytes(slab);
     }
     slab->used++;
-    _zslab_live_set(z, p);
+    _zslab_live_set(z, p, index);
     zslab_raw_count(&hc->raw, direct_allocs);
     if (!slab->free && slab->bumped == slab->capacity) {
         _zslab_list_remove(&hc->partial, slab);

@@ -2,11 +2,14 @@
 /*
  * registry.c - which chunk owns an address, without touching the address.
  *
- * The address space is cut into chunk-sized units; a two-level table maps a
- * unit to the zslab_chunk_t of the mapping that covers it, or NULL.  The top
- * level lives in the instance's own mapping; leaves (32 KiB, covering 2^12
- * units: 8 GiB with 2 MiB chunks) are mapped when first needed and kept until
- * zslab_destroy().  Lookups are lock-free (acquire loads, alloc.c and
+ * The address space is cut into 1 MiB units (the smallest chunk, so a
+ * lookup shifts by constants; a 2 MiB chunk is two units); a two-level table
+ * maps a unit to the zslab_chunk_t of the mapping that covers it, or NULL.
+ * A slab chunk's entry is the chunk itself, a large object's its descriptor
+ * (never at a unit's start), so the free fast path tells them apart without
+ * reading either.  The top level lives in the instance's own mapping;
+ * leaves (32 KiB, covering 2^12 units: 4 GiB) are mapped when first needed
+ * and kept until zslab_destroy().  Lookups are lock-free (acquire loads, alloc.c and
  * internal.h); writes take registry_lock, inside the lock of whoever owns
  * the range (a node for a chunk, large_lock for a large object).  A pointer this instance never
  * mapped finds NULL, so a foreign or another instance's pointer is reported
@@ -16,10 +19,9 @@
 
 #define LEAF_MASK (((uintptr_t)1 << ZSLAB_REGISTRY_LEAF_BITS) - 1)
 
-void _zslab_registry_init(zslab_t *z, void *top, uint32_t bits)
+void _zslab_registry_init(zslab_t *z, void *top)
 {
     z->registry = top;
-    z->registry_bits = bits;
 }
 
 static size_t leaf_map_bytes(void)
@@ -46,8 +48,8 @@ static bool ensure_leaf(zslab_t *z, uintptr_t top_index)
  * above ZSLAB_ADDRESS_BITS; then nothing was registered. */
 static bool registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk_t *chunk)
 {
-    uintptr_t first = (uintptr_t)base >> z->chunk_shift;
-    uintptr_t last = ((uintptr_t)base + bytes - 1) >> z->chunk_shift;
+    uintptr_t first = (uintptr_t)base >> ZSLAB_REGISTRY_UNIT_SHIFT;
+    uintptr_t last = ((uintptr_t)base + bytes - 1) >> ZSLAB_REGISTRY_UNIT_SHIFT;
     if (((uintptr_t)base + bytes - 1) >> ZSLAB_ADDRESS_BITS)
         return false;
     for (uintptr_t t = first >> ZSLAB_REGISTRY_LEAF_BITS;
@@ -75,7 +77,7 @@ bool _zslab_registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk
 /* zslab_destroy(): give every leaf back. */
 void _zslab_registry_fini(zslab_t *z)
 {
-    for (uintptr_t t = 0; t < (uintptr_t)1 << z->registry_bits; t++) {
+    for (uintptr_t t = 0; t < (uintptr_t)1 << ZSLAB_REGISTRY_TOP_BITS; t++) {
         zslab_registry_leaf_t *leaf = atomic_load_explicit(&z->registry[t], memory_order_relaxed);
         if (leaf)
             zslab_platform_unmap(leaf, leaf_map_bytes());

@@ -39,8 +39,11 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
                                zslab_bad_info_t *bad)
 {
     uint8_t *start = _zslab_slab_start(z, slab);
-    size_t words = ((size_t)1 << z->slab_shift) >> ZSLAB_WORD_SPAN_SHIFT;
+    size_t words = ((size_t)1 << z->slab_shift) >> ZSLAB_REMOTE_WORD_SPAN_SHIFT;
     _Atomic uint64_t *w = _zslab_remote_word(z, start);
+    unsigned c = slab->class_index;
+    uint64_t recip = z->class_recip[c];
+    uint32_t capacity = (uint32_t)(((size_t)1 << z->slab_shift) / _zslab_sizeclass_bytes(c));
     uint32_t n = 0;
     for (size_t k = 0; k < words; k++) {
         if (atomic_load_explicit(&w[k], memory_order_seq_cst) == 0)
@@ -50,8 +53,12 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
             unsigned b = (unsigned)__builtin_ctzll(bits);
             bits &= bits - 1;
             uint8_t *p = start + (((k * ZSLAB_BITMAP_WORD_BITS) + b) << ZSLAB_GRANULE_SHIFT);
-            if (_zslab_live_test(z, p)) {
-                _zslab_live_clear(z, p);
+            uint64_t product = _zslab_index_product(z, p, recip);
+            uint32_t index = (uint32_t)(product >> ZSLAB_DIV_SHIFT);
+            /* An object start of the class the slab has now, and live. */
+            if (_zslab_product_is_start(product, recip) && index < capacity &&
+                _zslab_live_test(z, p, index)) {
+                _zslab_live_clear(z, p, index);
                 _zslab_slab_give(z, slab, p);
                 n++;
             } else {
@@ -150,6 +157,19 @@ static void notify(zslab_t *z, zslab_slab_t *slab)
     }
 }
 
+/* @ptr starts a live object of the class @slab has now (*@index: its index). */
+static bool object_live(const zslab_t *z, const zslab_slab_t *slab, const void *ptr,
+                        uint32_t *index)
+{
+    unsigned c = atomic_load_explicit(&slab->class_index, memory_order_relaxed);
+    uint64_t recip = z->class_recip[c];
+    uint64_t product = _zslab_index_product(z, ptr, recip);
+    *index = (uint32_t)(product >> ZSLAB_DIV_SHIFT);
+    return _zslab_product_is_start(product, recip) &&
+           *index < (uint32_t)(((size_t)1 << z->slab_shift) / _zslab_sizeclass_bytes(c)) &&
+           _zslab_live_test(z, ptr, *index);
+}
+
 static void count_remote(zslab_t *z, zslab_heap_t *h, const zslab_slab_t *slab)
 {
     if (!h->shared) {
@@ -176,9 +196,10 @@ void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *p
         if (owner == ZSLAB_OWNER_SHARED) {
             zslab_platform_lock_acquire(&z->shared_lock);
             bool still = atomic_load_explicit(&slab->owner, memory_order_relaxed) == owner;
-            bool live = still && _zslab_live_test(z, ptr);
+            uint32_t index = 0;
+            bool live = still && object_live(z, slab, ptr, &index);
             if (live) {
-                _zslab_live_clear(z, ptr);
+                _zslab_live_clear(z, ptr, index);
                 _zslab_slab_give(z, slab, ptr);
                 _zslab_refill_slab_gained(z, z->shared, slab, 1);
                 if (h->shared)
@@ -193,10 +214,14 @@ void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *p
                 zslab_raw_count(&h->cls[slab->class_index].raw, remote_frees);
             return;
         }
-        if (!_zslab_live_test(z, ptr))
+        /* The class is read after the owner: it is at least the one that
+         * owner gave the slab.  Only a hint here (the owner may reformat an
+         * empty slab at any time); the collector decides. */
+        uint32_t index;
+        if (!object_live(z, slab, ptr, &index))
             break;
         _Atomic uint64_t *w = _zslab_remote_word(z, ptr);
-        uint64_t bit = _zslab_bit_of(ptr);
+        uint64_t bit = _zslab_remote_bit(ptr);
         if (atomic_fetch_or_explicit(w, bit, memory_order_seq_cst) & bit)
             break; /* a second remote free before the owner collected the first */
         count_remote(z, h, slab);

@@ -61,7 +61,7 @@ static uint32_t live_count(const zslab_t *z, const zslab_slab_t *slab)
     const uint8_t *start = _zslab_slab_start(z, slab);
     uint32_t size = _zslab_sizeclass_bytes(slab->class_index), n = 0;
     for (uint32_t i = 0; i < slab->bumped; i++)
-        n += _zslab_live_test(z, start + (size_t)i * size);
+        n += _zslab_live_test(z, start + (size_t)i * size, i);
     return n;
 }
 
@@ -71,8 +71,8 @@ static bool free_list_is_valid(const zslab_t *z, const zslab_slab_t *slab)
     uint32_t size = _zslab_sizeclass_bytes(slab->class_index), n = 0;
     const uint8_t *end = start + (size_t)slab->bumped * size;
     for (const uint8_t *p = slab->free; p; p = *(const uint8_t *const *)(const void *)p) {
-        if (p < start || p >= end || (size_t)(p - start) % size != 0 || _zslab_live_test(z, p) ||
-            ++n > slab->bumped)
+        if (p < start || p >= end || (size_t)(p - start) % size != 0 ||
+            _zslab_live_test(z, p, (uint32_t)((size_t)(p - start) / size)) || ++n > slab->bumped)
             return false;
     }
     return slab->state == ZSLAB_SLAB_ACTIVE || n == slab->bumped - slab->used;

@@ -52,18 +52,25 @@ static void sizes_above_the_largest_class_have_none(void **state)
 }
 
 /* The reciprocal multiply that finds an object's index is exact division for
- * every class and every offset a slab can have. */
+ * every class and every offset a slab can have, and its low bits tell an
+ * object start from any other offset (the free fast path's interior check). */
 static void object_index_is_exact_division(void **state)
 {
     (void)state;
     for (unsigned i = 0; i < ZSLAB_CLASS_COUNT; i++) {
         uint64_t bytes = _zslab_sizeclass_bytes(i), recip = _zslab_sizeclass_recip(i);
         for (uint64_t off = 0; off < ZSLAB_MAX_SLAB_BYTES; off++) {
-            uint64_t index = (off * recip) >> ZSLAB_DIV_SHIFT;
+            uint64_t product = off * recip;
+            uint64_t index = product >> ZSLAB_DIV_SHIFT;
             if (index != off / bytes)
                 fail_msg("class %llu B: offset %llu gives index %llu, not %llu",
                          (unsigned long long)bytes, (unsigned long long)off,
                          (unsigned long long)index, (unsigned long long)(off / bytes));
+            if (_zslab_product_is_start(product, recip) != (off % bytes == 0))
+                fail_msg("class %llu B: offset %llu is %san object start, the product says "
+                         "otherwise",
+                         (unsigned long long)bytes, (unsigned long long)off,
+                         off % bytes == 0 ? "" : "not ");
         }
     }
 }
