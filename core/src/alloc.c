@@ -41,11 +41,12 @@ static inline __attribute__((always_inline)) void *alloc_in(zslab_t *z, zslab_he
     if (zslab_unlikely(!h))
         return _zslab_alloc_slow(z, NULL, c);
     zslab_tcache_t *tc = &h->tc[c];
-    void *p = tc->free;
+    uint32_t n = atomic_load_explicit(&tc->count, memory_order_relaxed);
+    void *p;
     uint32_t index;
-    if (zslab_likely(p != NULL)) {
-        tc->free = *(void **)p;
-        _zslab_tcache_inc(&tc->allocs);
+    if (zslab_likely(n != 0)) {
+        p = tc->cache[n - 1];
+        atomic_store_explicit(&tc->count, n - 1, memory_order_relaxed);
 #if ZSLAB_DEBUG
         check_poison(z, p, tc->object_bytes);
 #endif
@@ -77,7 +78,7 @@ __attribute__((noinline)) void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, u
         zslab_platform_lock_release(&z->shared_lock);
         return p;
     }
-    if (h->tc[c].free ||
+    if (atomic_load_explicit(&h->tc[c].count, memory_order_relaxed) != 0 ||
         atomic_load_explicit(&h->tc[c].bumped, memory_order_relaxed) < h->tc[c].bump_limit)
         return alloc_in(z, h, c);
     return _zslab_refill_alloc(z, h, c);
@@ -159,13 +160,10 @@ static inline __attribute__((always_inline)) void local_free_word(zslab_t *z, zs
 {
     atomic_store_explicit(w, live & ~_zslab_bit_of(index), memory_order_relaxed);
     zslab_tcache_t *tc = &h->tc[c];
-    int64_t held = (int64_t)(atomic_load_explicit(&tc->frees, memory_order_relaxed) -
-                             atomic_load_explicit(&tc->allocs, memory_order_relaxed));
-    if (zslab_unlikely(held >= tc->limit)) {
-        /* The thread cache is full: the object goes to its slab.  Counted
-         * as a free all the same; the bound moves so the cache stays full. */
-        _zslab_tcache_inc(&tc->frees);
-        tc->limit++;
+    uint32_t n = atomic_load_explicit(&tc->count, memory_order_relaxed);
+    if (zslab_unlikely(n >= tc->capacity)) {
+        /* The thread cache is full: the object goes to its slab. */
+        _zslab_tcache_inc(&tc->direct);
 #if ZSLAB_DEBUG
         _zslab_slab_give(z, slab, ptr);
 #else
@@ -181,9 +179,9 @@ static inline __attribute__((always_inline)) void local_free_word(zslab_t *z, zs
     _zslab_mem_fill((uint8_t *)ptr + sizeof(void *), ZSLAB_POISON_BYTE,
                     tc->object_bytes - sizeof(void *));
 #endif
-    *(void **)ptr = tc->free;
-    tc->free = ptr;
-    _zslab_tcache_inc(&tc->frees);
+    tc->cache[n] = ptr;
+    atomic_store_explicit(&tc->count, n + 1, memory_order_relaxed);
+    _zslab_tcache_inc(&tc->pushes);
 }
 
 static inline void local_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr,
@@ -200,9 +198,9 @@ static bool size_fits(const zslab_slab_t *slab, size_t size)
 }
 
 /* Not a slab object of ours: a large object, or a pointer to report. */
-static __attribute__((noinline)) void free_other(zslab_t *z, zslab_chunk_t *chunk, void *ptr,
-                                                 bool sized, size_t size)
+static __attribute__((noinline)) void free_other(zslab_t *z, void *ptr, bool sized, size_t size)
 {
+    zslab_chunk_t *chunk = _zslab_registry_lookup(z, ptr);
     if (chunk && chunk->kind == ZSLAB_CHUNK_LARGE) {
         _zslab_large_free(z, chunk, ptr, sized, size);
         return;
@@ -265,16 +263,17 @@ report:
 static inline __attribute__((always_inline)) void free_object(zslab_t *z, void *ptr, bool sized,
                                                               size_t size)
 {
-    zslab_chunk_t *chunk = _zslab_registry_lookup(z, ptr);
+    uintptr_t a = (uintptr_t)ptr, base = a & z->chunk_base_mask;
     zslab_heap_t *h = _zslab_heap_get(z);
-    if (zslab_unlikely(!chunk || chunk != _zslab_chunk_of(z, ptr))) {
-        free_other(z, chunk, ptr, sized, size);
+    if (zslab_unlikely(_zslab_registry_entry(z, ptr) != (base | ZSLAB_REGISTRY_SLABS_TAG))) {
+        free_other(z, ptr, sized, size);
         return;
     }
+    zslab_chunk_t *chunk = (zslab_chunk_t *)base;
     /* In the metadata slabs the "descriptor" is the chunk header (its first
      * word is odd) or an unused slot (ZSLAB_OWNER_NONE): never a heap. */
-    zslab_slab_t *slab =
-        _zslab_slab_at(z, chunk, (uint32_t)(((uintptr_t)ptr & z->chunk_mask) >> z->slab_shift));
+    zslab_slab_t *slab = (zslab_slab_t *)(base + (((a - base) >> z->desc_shift) &
+                                                  ~(uintptr_t)(sizeof(zslab_slab_t) - 1)));
     if (zslab_unlikely(atomic_load_explicit(&slab->owner, memory_order_relaxed) != h)) {
         free_slow(z, h, chunk, ptr, sized, size);
         return;

@@ -26,8 +26,9 @@ static void heap_init(zslab_t *z, zslab_heap_t *h)
         if (z->cfg.thread_cache_bytes && bound == 0)
             bound = 1;
         h->tc[c].object_bytes = size;
-        h->cls[c].cache_max = (uint32_t)(bound < UINT32_MAX ? bound : UINT32_MAX);
-        h->tc[c].limit = (int64_t)h->cls[c].cache_max;
+        h->tc[c].cache = h->slots[c];
+        h->tc[c].capacity =
+            (uint32_t)(bound < ZSLAB_TCACHE_MAX_OBJECTS ? bound : ZSLAB_TCACHE_MAX_OBJECTS);
     }
 }
 
@@ -101,16 +102,15 @@ void _zslab_heap_flush(zslab_t *z, zslab_heap_t *h)
 {
     for (unsigned c = 0; c < ZSLAB_CLASS_COUNT; c++) {
         zslab_tcache_t *tc = &h->tc[c];
-        int64_t n = 0;
-        while (tc->free) {
-            void *p = tc->free;
-            tc->free = *(void **)p;
+        uint32_t n = atomic_load_explicit(&tc->count, memory_order_relaxed);
+        for (uint32_t i = n; i-- > 0;) {
+            void *p = tc->cache[i];
             zslab_slab_t *slab = _zslab_slab_of(z, p);
             _zslab_slab_give(z, slab, p);
             _zslab_refill_slab_gained(z, h, slab, 1);
-            n++;
         }
-        tc->limit += n; /* n fewer objects held: room for n more frees */
+        atomic_store_explicit(&tc->count, 0, memory_order_relaxed);
+        _zslab_stat_add(&h->cls[c].raw.flushed, n);
     }
 }
 
@@ -168,7 +168,9 @@ static void heap_exit(void *value)
     list_del(&z->heaps, h);
     _zslab_stats_retire(z, h);
     zslab_heap_t *map_next = h->map_next;
-    _zslab_mem_fill(h, 0, sizeof(*h));
+    /* Not the slots: the next thread's caches start empty, and untouched
+     * slot pages stay unbacked. */
+    _zslab_mem_fill(h, 0, offsetof(zslab_heap_t, slots));
     h->map_next = map_next;
     atomic_store_explicit(&h->remote_head, ZSLAB_STACK_CLOSED, memory_order_relaxed);
     list_add(&z->free_heaps, h);

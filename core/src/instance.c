@@ -108,7 +108,9 @@ static void init_instance(zslab_t *z, const zslab_config_t *cfg, size_t map_byte
     z->map_bytes = map_bytes;
     z->chunk_shift = log2_of(cfg->chunk_bytes);
     z->slab_shift = log2_of(cfg->slab_bytes);
+    z->desc_shift = z->slab_shift - 6; /* a descriptor is 64 bytes */
     z->chunk_mask = (uintptr_t)cfg->chunk_bytes - 1;
+    z->chunk_base_mask = ~z->chunk_mask;
     z->slab_mask = (uintptr_t)cfg->slab_bytes - 1;
     z->slab_index_mask = z->chunk_mask & ~z->slab_mask;
     z->node_count = zslab_platform_node_count();

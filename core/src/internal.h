@@ -115,6 +115,7 @@
  * leaf covers 2^ZSLAB_REGISTRY_LEAF_BITS units. */
 #define ZSLAB_REGISTRY_UNIT_SHIFT 20u
 #define ZSLAB_REGISTRY_LEAF_BITS  12u
+#define ZSLAB_REGISTRY_SLABS_TAG  ((uintptr_t)1)
 #define ZSLAB_REGISTRY_TOP_BITS                                                                    \
     (ZSLAB_ADDRESS_BITS - ZSLAB_REGISTRY_UNIT_SHIFT - ZSLAB_REGISTRY_LEAF_BITS)
 /* offset / object_bytes == (offset * recip) >> ZSLAB_DIV_SHIFT, exact for every
@@ -128,6 +129,9 @@
 #define ZSLAB_MAX_NODES 16u
 /* A node cache doubles its capacity after this many misses in a row. */
 #define ZSLAB_CACHE_GROW_STREAK 8u
+/* A thread cache holds at most this many objects of a class (and at most
+ * thread_cache_bytes of them). */
+#define ZSLAB_TCACHE_MAX_OBJECTS 256u
 /* A thread hands emptied slabs to its node cache this many at a time (one
  * lock and one clock read for all), and reuses them first meanwhile. */
 #define ZSLAB_RELEASE_BATCH 8u
@@ -165,6 +169,8 @@ typedef struct zslab_stats {
  * cache pops and pushes, bump allocations) live in zslab_tcache_t. */
 #define ZSLAB_RAW_LIST(X)                                                                          \
     X(direct_allocs)   /* allocations not through the thread cache (shared heap) */                \
+    X(refilled)        /* objects moved from slabs into the thread cache */                        \
+    X(flushed)         /* objects moved from the thread cache back to their slabs */               \
     X(remote_frees)    /* frees of another heap's object, made by this heap's thread */            \
     X(remote_rejected) /* remote frees this heap's collector found to be double frees */           \
     X(slow_path_hits)  /* allocations that took a new slab */                                      \
@@ -290,12 +296,20 @@ _Static_assert(sizeof(struct zslab_chunk) == ZSLAB_CACHE_LINE_BYTES, "a chunk he
 _Static_assert(sizeof(struct zslab_chunk) == sizeof(struct zslab_slab),
                "the chunk header takes descriptor slot 0");
 
-/* The fast paths' per-class state of a heap: one cache line. */
+/*
+ * The fast paths' per-class state of a heap: one cache line.  The thread
+ * cache is an array of pointers in the heap (LIFO), not a list through the
+ * objects: neither a free into it nor an allocation from it touches the
+ * object.  What it counts (stats.c derives the calls from them):
+ *   allocations = pushes + refilled - flushed - count, plus bumped;
+ *   frees       = pushes + direct (refilled, flushed: zslab_raw_t).
+ */
 typedef struct zslab_tcache {
-    void *free;              /* the thread cache: freed objects, LIFO */
-    _Atomic uint64_t allocs; /* objects popped (monotonic) */
-    _Atomic uint64_t frees;  /* objects pushed by free (monotonic) */
-    int64_t limit;           /* frees - allocs stays below this, else free goes to the slab */
+    void **cache;            /* capacity slots in the heap; objects in [0, count) */
+    _Atomic uint32_t count;  /* objects in the cache now */
+    uint32_t capacity;       /* a free into a full cache goes to its slab */
+    _Atomic uint64_t pushes; /* frees into the cache (monotonic) */
+    _Atomic uint64_t direct; /* frees past a full cache, into their slab (monotonic) */
     _Atomic uint64_t bumped; /* objects bumped from active slabs (monotonic) */
     uint64_t bump_limit;     /* bumped may grow up to this in the active slab */
     uintptr_t bump_origin;   /* address of object number 0 of the bump range */
@@ -309,14 +323,14 @@ typedef struct zslab_heap_class {
     zslab_slab_t *active;
     zslab_slab_list_t partial;
     zslab_slab_list_t full;
-    uint32_t spares;    /* empty slabs kept on partial (hysteresis) */
-    uint32_t cache_max; /* thread cache bound, objects */
-    uint32_t taken;     /* slabs taken from the node so far (saturates) */
-    uint32_t pad_;
+    uint32_t spares; /* empty slabs kept on partial (hysteresis) */
+    uint32_t taken;  /* slabs taken from the node so far (saturates) */
     zslab_raw_t raw;
 } zslab_heap_class_t;
 
 struct zslab_heap {
+    /* First, so the fast paths address a class's line as heap + class * 64. */
+    zslab_tcache_t tc[ZSLAB_CLASS_COUNT];
     zslab_t *z;
     zslab_heap_t *next; /* the instance's live heaps, or its free heaps */
     zslab_heap_t *prev;
@@ -326,8 +340,10 @@ struct zslab_heap {
     uint32_t releasing_count;
     zslab_slab_t *releasing[ZSLAB_RELEASE_BATCH]; /* emptied, on their way to the node */
     zslab_heap_t *map_next; /* every heap mapping of the instance, for destroy */
-    _Alignas(ZSLAB_CACHE_LINE_BYTES) zslab_tcache_t tc[ZSLAB_CLASS_COUNT];
     zslab_heap_class_t cls[ZSLAB_CLASS_COUNT];
+    /* The thread caches' slots, ZSLAB_TCACHE_MAX_OBJECTS per class (only
+     * the pages of the classes a thread uses are ever touched). */
+    _Alignas(ZSLAB_CACHE_LINE_BYTES) void *slots[ZSLAB_CLASS_COUNT][ZSLAB_TCACHE_MAX_OBJECTS];
 };
 
 /* Per NUMA node: the cache of empty slabs and the chunks it carves from. */
@@ -349,9 +365,10 @@ struct zslab_node {
     zslab_stats_t stats;
 };
 
-/* One leaf of the registry: the chunk owning each of its address units. */
+/* One leaf of the registry: per address unit, the chunk owning it (a slab
+ * chunk's address | ZSLAB_REGISTRY_SLABS_TAG, or a large descriptor's). */
 typedef struct zslab_registry_leaf {
-    _Atomic(zslab_chunk_t *) entries[1u << ZSLAB_REGISTRY_LEAF_BITS];
+    _Atomic uintptr_t entries[1u << ZSLAB_REGISTRY_LEAF_BITS];
 } zslab_registry_leaf_t;
 
 typedef _Atomic(zslab_registry_leaf_t *) zslab_registry_slot_t;
@@ -374,6 +391,9 @@ struct zslab {
     size_t map_bytes; /* this struct's mapping, with the registry's top level */
     /* geometry, from the config (chunk.c) */
     uintptr_t chunk_mask;      /* chunk_bytes - 1 */
+    uintptr_t chunk_base_mask; /* ~chunk_mask: an address's chunk start */
+    uint32_t desc_shift; /* slab_shift - 6: (address - chunk) >> this & ~63 = descriptor offset */
+    uint32_t pad_shift_;
     uintptr_t slab_mask;       /* slab_bytes - 1 */
     uintptr_t slab_index_mask; /* chunk_mask & ~slab_mask: an address's slab number */
     uintptr_t live_bias;       /* see _zslab_bits_word() */
@@ -580,18 +600,31 @@ static inline unsigned _zslab_sizeclass_index(size_t size)
     return ZSLAB_SMALL_CLASSES + (k - ZSLAB_FIRST_POW2_SHIFT) * ZSLAB_CLASSES_PER_POW2 + (j - 1);
 }
 
-static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void *addr)
+/* The raw registry entry of @addr's unit: a slab chunk's address with
+ * ZSLAB_REGISTRY_SLABS_TAG set, a large object's descriptor, or 0.  The top
+ * index is masked, not checked: an address above ZSLAB_ADDRESS_BITS finds
+ * some unit's entry, which never matches it (_zslab_registry_lookup()
+ * refuses it outright). */
+static inline uintptr_t _zslab_registry_entry(const zslab_t *z, const void *addr)
 {
     uintptr_t a = (uintptr_t)addr;
-    if (a >> ZSLAB_ADDRESS_BITS)
-        return NULL;
-    uintptr_t unit = a >> ZSLAB_REGISTRY_UNIT_SHIFT;
-    zslab_registry_leaf_t *leaf =
-        atomic_load_explicit(&z->registry[unit >> ZSLAB_REGISTRY_LEAF_BITS], memory_order_acquire);
+    zslab_registry_leaf_t *leaf = atomic_load_explicit(
+        &z->registry[(a >> (ZSLAB_REGISTRY_UNIT_SHIFT + ZSLAB_REGISTRY_LEAF_BITS)) &
+                     (((uintptr_t)1 << ZSLAB_REGISTRY_TOP_BITS) - 1)],
+        memory_order_acquire);
     if (!leaf)
-        return NULL;
-    return atomic_load_explicit(&leaf->entries[unit & ((1u << ZSLAB_REGISTRY_LEAF_BITS) - 1)],
+        return 0;
+    return atomic_load_explicit(&leaf->entries[(a >> ZSLAB_REGISTRY_UNIT_SHIFT) &
+                                               (((uintptr_t)1 << ZSLAB_REGISTRY_LEAF_BITS) - 1)],
                                 memory_order_acquire);
+}
+
+/* The chunk header or large descriptor that owns @addr, or NULL. */
+static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void *addr)
+{
+    if ((uintptr_t)addr >> ZSLAB_ADDRESS_BITS)
+        return NULL;
+    return (zslab_chunk_t *)(_zslab_registry_entry(z, addr) & ~ZSLAB_REGISTRY_SLABS_TAG);
 }
 
 /* The calling thread's heap in @z, or NULL (none yet, or no thread key):
@@ -651,12 +684,18 @@ static inline zslab_slab_t *_zslab_slab_of(const zslab_t *z, const void *p)
  *           slab changing class, names an address, and the collector
  *           decides against the class the slab has when it collects.
  */
+static inline _Atomic uint64_t *_zslab_live_word_in(const zslab_t *z, uintptr_t chunk, uintptr_t a,
+                                                    uint32_t index)
+{
+    return (_Atomic uint64_t *)(chunk + z->live_bias +
+                                ((a & z->slab_index_mask) >> ZSLAB_BITMAP_SLOT_SHIFT) +
+                                ((uintptr_t)(index / ZSLAB_BITMAP_WORD_BITS) << 3));
+}
+
 static inline _Atomic uint64_t *_zslab_live_word(const zslab_t *z, const void *p, uint32_t index)
 {
     uintptr_t a = (uintptr_t)p;
-    return (_Atomic uint64_t *)((a & ~z->chunk_mask) + z->live_bias +
-                                ((a & z->slab_index_mask) >> ZSLAB_BITMAP_SLOT_SHIFT) +
-                                ((uintptr_t)(index / ZSLAB_BITMAP_WORD_BITS) << 3));
+    return _zslab_live_word_in(z, a & z->chunk_base_mask, a, index);
 }
 
 static inline uint64_t _zslab_bit_of(uint32_t index)

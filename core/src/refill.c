@@ -139,28 +139,36 @@ static void *bump(zslab_t *z, zslab_tcache_t *tc)
     return p;
 }
 
-/* The whole free list of @slab moves into the (empty) thread cache. */
+/* The first object of @slab's free list is allocated, and as many of the
+ * rest as fit move into the (empty) thread cache; a slab with objects left
+ * stays on the partial list. */
 static void *take_free_list(zslab_t *z, zslab_heap_t *h, unsigned c, zslab_slab_t *slab)
 {
     zslab_heap_class_t *hc = &h->cls[c];
     zslab_tcache_t *tc = &h->tc[c];
-    uint32_t n = slab->bumped - slab->used;
     zslab_assert(slab->used != 0); /* an empty slab was reset: no free list */
-    slab->used += n;
-    tc->free = slab->free;
-    slab->free = NULL;
-    tc->limit -= n; /* the thread cache holds n more: room for n fewer frees */
-    _zslab_list_remove(&hc->partial, slab);
-    if (slab->bumped < slab->capacity) {
-        _zslab_refill_deactivate(h, c);
-        activate(z, h, c, slab);
-    } else {
-        _zslab_list_push(&hc->full, slab, ZSLAB_SLAB_FULL);
-        zslab_raw_inc(&hc->raw, p2f);
+    zslab_assert(atomic_load_explicit(&tc->count, memory_order_relaxed) == 0);
+    void *p = slab->free;
+    slab->free = *(void **)p;
+    uint32_t moved = 0;
+    while (moved < tc->capacity && slab->free) {
+        void *q = slab->free;
+        slab->free = *(void **)q;
+        tc->cache[moved++] = q;
     }
-    void *p = tc->free;
-    tc->free = *(void **)p;
-    _zslab_tcache_inc(&tc->allocs);
+    slab->used += moved + 1;
+    atomic_store_explicit(&tc->count, moved, memory_order_relaxed);
+    _zslab_stat_add(&hc->raw.refilled, (uint64_t)moved + 1);
+    if (!slab->free) {
+        _zslab_list_remove(&hc->partial, slab);
+        if (slab->bumped < slab->capacity) {
+            _zslab_refill_deactivate(h, c);
+            activate(z, h, c, slab);
+        } else {
+            _zslab_list_push(&hc->full, slab, ZSLAB_SLAB_FULL);
+            zslab_raw_inc(&hc->raw, p2f);
+        }
+    }
     _zslab_live_set(z, p, _zslab_object_index(z, p, c));
     return p;
 }

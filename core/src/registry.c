@@ -5,11 +5,11 @@
  * The address space is cut into 1 MiB units (the smallest chunk, so a
  * lookup shifts by constants; a 2 MiB chunk is two units); a two-level table
  * maps a unit to the zslab_chunk_t of the mapping that covers it, or NULL.
- * A slab chunk's entry is the chunk itself, a large object's its descriptor
- * (never at a unit's start), so the free fast path tells them apart without
- * reading either.  The top level lives in the instance's own mapping;
- * leaves (32 KiB, covering 2^12 units: 4 GiB) are mapped when first needed
- * and kept until zslab_destroy().  Lookups are lock-free (acquire loads, alloc.c and
+ * A slab chunk's entry is the chunk's address with ZSLAB_REGISTRY_SLABS_TAG
+ * set, a large object's its descriptor (even), so the free fast path proves
+ * "a slab chunk of this instance" by one compare, without reading either.  The top level lives in
+ * the instance's own mapping; leaves (32 KiB, covering 2^12 units: 4 GiB) are mapped when first
+ * needed and kept until zslab_destroy().  Lookups are lock-free (acquire loads, alloc.c and
  * internal.h); writes take registry_lock, inside the lock of whoever owns
  * the range (a node for a chunk, large_lock for a large object).  A pointer this instance never
  * mapped finds NULL, so a foreign or another instance's pointer is reported
@@ -57,11 +57,14 @@ static bool registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk
         if (!ensure_leaf(z, t))
             return false;
     }
+    uintptr_t entry = (uintptr_t)chunk;
+    if (chunk && chunk->kind == ZSLAB_CHUNK_SLABS)
+        entry |= ZSLAB_REGISTRY_SLABS_TAG;
     for (uintptr_t unit = first; unit <= last; unit++) {
         zslab_registry_leaf_t *leaf = atomic_load_explicit(
             &z->registry[unit >> ZSLAB_REGISTRY_LEAF_BITS], memory_order_relaxed);
         if (leaf)
-            atomic_store_explicit(&leaf->entries[unit & LEAF_MASK], chunk, memory_order_release);
+            atomic_store_explicit(&leaf->entries[unit & LEAF_MASK], entry, memory_order_release);
     }
     return true;
 }

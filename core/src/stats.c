@@ -69,9 +69,12 @@ static void raw_add(uint64_t *into, const zslab_raw_t *raw)
 static void heap_add(zslab_class_sum_t *sum, const zslab_heap_t *h, unsigned c)
 {
     const zslab_tcache_t *tc = &h->tc[c];
-    sum->allocs += atomic_load_explicit(&tc->allocs, memory_order_relaxed) +
+    uint64_t pushes = atomic_load_explicit(&tc->pushes, memory_order_relaxed);
+    /* Pops are pushes + refilled - flushed - what is cached now; class_sum()
+     * adds the raw terms. */
+    sum->allocs += pushes - atomic_load_explicit(&tc->count, memory_order_relaxed) +
                    atomic_load_explicit(&tc->bumped, memory_order_relaxed);
-    sum->frees += atomic_load_explicit(&tc->frees, memory_order_relaxed);
+    sum->frees += pushes + atomic_load_explicit(&tc->direct, memory_order_relaxed);
     raw_add(sum->raw, &h->cls[c].raw);
 }
 
@@ -86,7 +89,7 @@ static void class_sum(const zslab_t *z, unsigned c, zslab_class_sum_t *sum)
     heap_add(sum, z->shared, c);
     for (const zslab_heap_t *h = z->heaps; h; h = h->next)
         heap_add(sum, h, c);
-    sum->allocs += sum->raw[RAW_direct_allocs];
+    sum->allocs += sum->raw[RAW_direct_allocs] + sum->raw[RAW_refilled] - sum->raw[RAW_flushed];
     sum->frees += sum->raw[RAW_remote_frees] - sum->raw[RAW_remote_rejected];
 }
 

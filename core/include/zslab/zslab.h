@@ -111,9 +111,10 @@ typedef enum zslab_bad_free {
  *                     0: at the next decay step.  Default
  *                     ZSLAB_DEFAULT_DECAY_MS (1000).
  * @thread_cache_bytes: bound of each thread's cache of freed objects, per
- *                     class, bytes (at least one object); 0 disables thread
- *                     caches (a free goes straight to its slab).  Default
- *                     ZSLAB_DEFAULT_THREAD_CACHE_BYTES (32 KiB).
+ *                     class, bytes (at least one object, at most 256); 0
+ *                     disables thread caches (a free goes straight to its
+ *                     slab).  Default ZSLAB_DEFAULT_THREAD_CACHE_BYTES
+ *                     (32 KiB).
  * @spare_slabs:       empty slabs a thread keeps per class before it gives
  *                     them to the slab cache (hysteresis).  Default
  *                     ZSLAB_DEFAULT_SPARE_SLABS (1).
