@@ -63,6 +63,11 @@ static inline __attribute__((always_inline)) void *alloc_in(zslab_t *z, zslab_he
     return p;
 }
 
+void *_zslab_alloc_cached(zslab_t *z, zslab_heap_t *h, unsigned c)
+{
+    return alloc_in(z, h, c);
+}
+
 static inline void *alloc_class(zslab_t *z, unsigned c)
 {
     return alloc_in(z, _zslab_heap_get(z), c);
@@ -132,14 +137,14 @@ bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void
     }
     unsigned c = s->class_index;
     size_t offset = (size_t)((uintptr_t)ptr & z->slab_mask);
-    uint32_t bytes = _zslab_sizeclass_bytes(c);
+    uint32_t bytes = z->class_bytes[c];
     uint32_t i = _zslab_object_index(z, ptr, c);
     const uint8_t *start = (const uint8_t *)ptr - offset;
     *slab = s;
     bad->object_bytes = bytes;
     bad->base = start + (size_t)i * bytes;
     bad->offset = offset - (size_t)i * bytes;
-    if (i >= (((size_t)1 << z->slab_shift) / bytes)) {
+    if (i >= z->class_capacity[c]) {
         bad->kind = ZSLAB_BAD_NOT_OBJECT;
         bad->base = chunk;
         return false;
@@ -274,8 +279,12 @@ static inline __attribute__((always_inline)) void free_object(zslab_t *z, void *
      * word is odd) or an unused slot (ZSLAB_OWNER_NONE): never a heap. */
     zslab_slab_t *slab = (zslab_slab_t *)(base + (((a - base) >> z->desc_shift) &
                                                   ~(uintptr_t)(sizeof(zslab_slab_t) - 1)));
-    if (zslab_unlikely(atomic_load_explicit(&slab->owner, memory_order_relaxed) != h)) {
-        free_slow(z, h, chunk, ptr, sized, size);
+    zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_relaxed);
+    if (zslab_unlikely(owner != h)) {
+        /* Another thread's object: its remote free, unless anything is off. */
+        if (!(_zslab_is_heap(owner) && h && !h->shared && !sized &&
+              _zslab_remote_free_fast(z, h, slab, ptr)))
+            free_slow(z, h, chunk, ptr, sized, size);
         return;
     }
     unsigned c = atomic_load_explicit(&slab->class_index, memory_order_relaxed);

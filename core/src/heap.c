@@ -158,7 +158,7 @@ static void heap_exit(void *value)
         return;
     zslab_t *z = h->z;
     _zslab_heap_flush(z, h);
-    _zslab_remote_drain(z, h);
+    _zslab_remote_drain(z, h, false);
     for (unsigned c = 0; c < ZSLAB_CLASS_COUNT; c++)
         _zslab_refill_deactivate(h, c);
     give_away(z, h);

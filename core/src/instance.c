@@ -125,8 +125,11 @@ static void init_instance(zslab_t *z, const zslab_config_t *cfg, size_t map_byte
     zslab_platform_lock_init(&z->stats_lock);
     for (uint32_t i = 0; i < ZSLAB_MAX_NODES; i++)
         _zslab_node_init(z, &z->nodes[i], i);
-    for (unsigned c = 0; c < ZSLAB_CLASS_COUNT; c++)
+    for (unsigned c = 0; c < ZSLAB_CLASS_COUNT; c++) {
         z->class_recip[c] = _zslab_sizeclass_recip(c);
+        z->class_bytes[c] = _zslab_sizeclass_bytes(c);
+        z->class_capacity[c] = (uint32_t)(cfg->slab_bytes / z->class_bytes[c]);
+    }
     for (size_t step = 0; step < sizeof(z->class_of); step++)
         z->class_of[step] = (uint8_t)_zslab_sizeclass_index(step * ZSLAB_MIN_CLASS_BYTES);
     zslab_stat_inc(&z->misc_stats, platform_map_calls);
@@ -232,7 +235,7 @@ size_t zslab_trim(zslab_t *z)
     zslab_heap_t *h = _zslab_heap_get(z);
     if (h && !h->shared) {
         _zslab_heap_flush(z, h);
-        _zslab_remote_drain(z, h);
+        _zslab_remote_drain(z, h, false);
         _zslab_heap_release_empty(z, h);
     }
     size_t released = 0;

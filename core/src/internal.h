@@ -407,8 +407,11 @@ struct zslab {
     size_t metadata_bytes;
     zslab_platform_key_t key;
     bool has_key;
-    /* Per class, the reciprocal that gives an object's index (_zslab_sizeclass_recip). */
+    /* Per class, the reciprocal that gives an object's index (_zslab_sizeclass_recip),
+     * the object size, and how many objects a slab holds. */
     uint64_t class_recip[ZSLAB_CLASS_COUNT];
+    uint32_t class_bytes[ZSLAB_CLASS_COUNT];
+    uint32_t class_capacity[ZSLAB_CLASS_COUNT];
     /* The class of each request size, by 8-byte step: one load on the fast path. */
     uint8_t class_of[(ZSLAB_MAX_CLASS_BYTES / ZSLAB_MIN_CLASS_BYTES) + 1];
     size_t heap_bytes;
@@ -534,14 +537,16 @@ void _zslab_refill_release_flush(zslab_t *z, zslab_heap_t *h);
 
 /* remote.c: frees from threads that do not own the slab */
 void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr);
-void _zslab_remote_drain(zslab_t *z, zslab_heap_t *h);
+bool _zslab_remote_free_fast(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr);
+void _zslab_remote_drain(zslab_t *z, zslab_heap_t *h, bool to_cache);
 void _zslab_remote_close(zslab_t *z, zslab_heap_t *h);
 uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
-                               zslab_bad_info_t *bad);
+                               zslab_tcache_t *into, zslab_bad_info_t *bad);
 
 /* alloc.c: zslab_alloc(), zslab_alloc_aligned(), zslab_free(), zslab_free_sized(),
  * zslab_usable_size(), and the slow entries below */
 void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, unsigned class_index);
+void *_zslab_alloc_cached(zslab_t *z, zslab_heap_t *h, unsigned class_index); /* count != 0 */
 bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void *ptr,
                         zslab_slab_t **slab, zslab_bad_info_t *bad);
 
@@ -638,9 +643,12 @@ static inline zslab_heap_t *_zslab_heap_get(const zslab_t *z)
 #endif
 }
 
+/* A heap, not ZSLAB_OWNER_NONE or _SHARED, nor the odd first word of a chunk
+ * header that a pointer into the metadata reads as an owner: heaps are
+ * page-aligned mappings. */
 static inline bool _zslab_is_heap(const zslab_heap_t *owner)
 {
-    return (uintptr_t)owner > (uintptr_t)ZSLAB_OWNER_SHARED;
+    return owner != NULL && ((uintptr_t)owner & (ZSLAB_PAGE_BYTES - 1)) == 0;
 }
 
 /* The chunk an address of a slab chunk is in. */

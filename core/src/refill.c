@@ -15,9 +15,9 @@
  */
 #include "internal.h"
 
-static uint32_t class_bytes(const zslab_slab_t *slab)
+static uint32_t class_bytes(const zslab_t *z, const zslab_slab_t *slab)
 {
-    return _zslab_sizeclass_bytes(slab->class_index);
+    return z->class_bytes[slab->class_index];
 }
 
 /* The bump range of @h's class becomes @slab's fresh objects. */
@@ -25,7 +25,7 @@ static void activate(zslab_t *z, zslab_heap_t *h, unsigned c, zslab_slab_t *slab
 {
     zslab_tcache_t *tc = &h->tc[c];
     uint32_t remaining = slab->capacity - slab->bumped;
-    uintptr_t size = class_bytes(slab);
+    uintptr_t size = class_bytes(z, slab);
     uint64_t i = atomic_load_explicit(&tc->bumped, memory_order_relaxed);
     slab->used += remaining; /* counted out now, given back at deactivation */
     slab->state = ZSLAB_SLAB_ACTIVE;
@@ -196,7 +196,7 @@ static bool adopt(zslab_t *z, zslab_heap_t *h, unsigned c)
     zslab_platform_lock_acquire(&z->shared_lock);
     zslab_slab_t *slab = _zslab_list_pop(&sc->partial);
     if (slab) {
-        uint32_t n = _zslab_remote_collect(z, z->shared, slab, &bad);
+        uint32_t n = _zslab_remote_collect(z, z->shared, slab, NULL, &bad);
         (void)n;
         atomic_store_explicit(&slab->owner, h, memory_order_release);
         if (slab->used == 0) {
@@ -219,7 +219,9 @@ void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned c)
 {
     zslab_heap_class_t *hc = &h->cls[c];
     zslab_tcache_t *tc = &h->tc[c];
-    _zslab_remote_drain(z, h); /* remote frees land on slab free lists */
+    _zslab_remote_drain(z, h, true); /* remote frees land in the thread cache, then slabs */
+    if (atomic_load_explicit(&tc->count, memory_order_relaxed) != 0)
+        return _zslab_alloc_cached(z, h, c);
     if (hc->active)
         _zslab_refill_deactivate(h, c);
     zslab_slab_t *slab;
@@ -288,7 +290,7 @@ void *_zslab_refill_shared_alloc(zslab_t *z, unsigned c)
         index = _zslab_object_index(z, p, c);
     } else {
         index = slab->bumped++;
-        p = _zslab_slab_start(z, slab) + (size_t)index * class_bytes(slab);
+        p = _zslab_slab_start(z, slab) + (size_t)index * class_bytes(z, slab);
     }
     slab->used++;
     _zslab_live_set(z, p, index);

@@ -32,19 +32,23 @@ static void report_collected(zslab_t *z, const zslab_bad_info_t *bad)
         _zslab_report_bad(z, bad);
 }
 
-/* Every remote bit of @slab: live objects go on its free list (counted in the
- * return value), the others are double frees (the first one in @bad).  The
- * caller owns the slab (its heap, or the shared heap under its lock). */
+/* Every remote bit of @slab: live objects go into the thread cache @into
+ * while it has room (they stay counted out of the slab), then on the slab's
+ * free list (counted in the return value); the others are double frees (the
+ * first one in @bad).  The caller owns the slab (its heap, or the shared heap
+ * under its lock); @into is NULL or the caller's own cache of the class. */
 uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
-                               zslab_bad_info_t *bad)
+                               zslab_tcache_t *into, zslab_bad_info_t *bad)
 {
     uint8_t *start = _zslab_slab_start(z, slab);
     size_t words = ((size_t)1 << z->slab_shift) >> ZSLAB_REMOTE_WORD_SPAN_SHIFT;
     _Atomic uint64_t *w = _zslab_remote_word(z, start);
+    _Atomic uint64_t *live = _zslab_live_word(z, start, 0); /* the slab's live slot */
     unsigned c = slab->class_index;
     uint64_t recip = z->class_recip[c];
-    uint32_t capacity = (uint32_t)(((size_t)1 << z->slab_shift) / _zslab_sizeclass_bytes(c));
-    uint32_t n = 0;
+    uint32_t capacity = z->class_capacity[c];
+    uint32_t n = 0, cached = into ? atomic_load_explicit(&into->count, memory_order_relaxed) : 0;
+    uint32_t room = into ? into->capacity : 0, taken = cached;
     for (size_t k = 0; k < words; k++) {
         if (atomic_load_explicit(&w[k], memory_order_seq_cst) == 0)
             continue;
@@ -52,13 +56,24 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
         while (bits) {
             unsigned b = (unsigned)__builtin_ctzll(bits);
             bits &= bits - 1;
-            uint8_t *p = start + (((k * ZSLAB_BITMAP_WORD_BITS) + b) << ZSLAB_GRANULE_SHIFT);
-            uint64_t product = _zslab_index_product(z, p, recip);
+            size_t offset = ((k * ZSLAB_BITMAP_WORD_BITS) + b) << ZSLAB_GRANULE_SHIFT;
+            uint8_t *p = start + offset;
+            uint64_t product = (uint64_t)offset * recip;
             uint32_t index = (uint32_t)(product >> ZSLAB_DIV_SHIFT);
+            _Atomic uint64_t *lw = &live[index / ZSLAB_BITMAP_WORD_BITS];
+            uint64_t lv = atomic_load_explicit(lw, memory_order_relaxed);
             /* An object start of the class the slab has now, and live. */
             if (_zslab_product_is_start(product, recip) && index < capacity &&
-                _zslab_live_test(z, p, index)) {
-                _zslab_live_clear(z, p, index);
+                (lv & _zslab_bit_of(index))) {
+                atomic_store_explicit(lw, lv & ~_zslab_bit_of(index), memory_order_relaxed);
+                if (cached < room) {
+#if ZSLAB_DEBUG
+                    _zslab_mem_fill(p + sizeof(void *), ZSLAB_POISON_BYTE,
+                                    z->class_bytes[c] - sizeof(void *));
+#endif
+                    into->cache[cached++] = p;
+                    continue;
+                }
                 _zslab_slab_give(z, slab, p);
                 n++;
             } else {
@@ -70,9 +85,13 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
                 bad->kind = ZSLAB_BAD_REMOTE_TWICE;
                 bad->ptr = p;
                 bad->base = p;
-                bad->object_bytes = _zslab_sizeclass_bytes(slab->class_index);
+                bad->object_bytes = z->class_bytes[c];
             }
         }
+    }
+    if (into && cached != taken) {
+        atomic_store_explicit(&into->count, cached, memory_order_relaxed);
+        _zslab_stat_add(&h->cls[c].raw.refilled, cached - taken);
     }
     return n;
 }
@@ -96,7 +115,7 @@ static bool deliver_shared(zslab_t *z, zslab_slab_t *slab)
     bool mine = atomic_load_explicit(&slab->owner, memory_order_acquire) == ZSLAB_OWNER_SHARED;
     if (mine) {
         take_flag(slab);
-        uint32_t n = _zslab_remote_collect(z, z->shared, slab, &bad);
+        uint32_t n = _zslab_remote_collect(z, z->shared, slab, NULL, &bad);
         _zslab_refill_slab_gained(z, z->shared, slab, n);
     }
     zslab_platform_lock_release(&z->shared_lock);
@@ -116,7 +135,7 @@ static bool deliver_none(zslab_t *z, zslab_slab_t *slab)
     bool none = atomic_load_explicit(&slab->owner, memory_order_acquire) == ZSLAB_OWNER_NONE;
     if (none) {
         take_flag(slab);
-        uint32_t n = _zslab_remote_collect(z, z->shared, slab, &bad);
+        uint32_t n = _zslab_remote_collect(z, z->shared, slab, NULL, &bad);
         zslab_assert(n == 0); /* an empty slab has no live object */
         (void)n;
     }
@@ -158,15 +177,14 @@ static void notify(zslab_t *z, zslab_slab_t *slab)
 }
 
 /* @ptr starts a live object of the class @slab has now (*@index: its index). */
-static bool object_live(const zslab_t *z, const zslab_slab_t *slab, const void *ptr,
-                        uint32_t *index)
+static inline bool object_live(const zslab_t *z, const zslab_slab_t *slab, const void *ptr,
+                               uint32_t *index)
 {
     unsigned c = atomic_load_explicit(&slab->class_index, memory_order_relaxed);
     uint64_t recip = z->class_recip[c];
     uint64_t product = _zslab_index_product(z, ptr, recip);
     *index = (uint32_t)(product >> ZSLAB_DIV_SHIFT);
-    return _zslab_product_is_start(product, recip) &&
-           *index < (uint32_t)(((size_t)1 << z->slab_shift) / _zslab_sizeclass_bytes(c)) &&
+    return _zslab_product_is_start(product, recip) && *index < z->class_capacity[c] &&
            _zslab_live_test(z, ptr, *index);
 }
 
@@ -188,7 +206,7 @@ void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *p
     zslab_bad_info_t bad;
     _zslab_bad_init(&bad, ptr, false, 0);
     bad.kind = ZSLAB_BAD_NOT_LIVE;
-    bad.object_bytes = _zslab_sizeclass_bytes(slab->class_index);
+    bad.object_bytes = z->class_bytes[slab->class_index];
     for (;;) {
         zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_acquire);
         if (owner == ZSLAB_OWNER_NONE)
@@ -233,9 +251,39 @@ void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *p
     _zslab_report_bad(z, &bad);
 }
 
-/* The owner's side: take the notify stack, collect what it owns, forward
- * the rest. */
-void _zslab_remote_drain(zslab_t *z, zslab_heap_t *h)
+/* The common remote free, straight from zslab_free(): @slab belonged to a
+ * heap other than @h (the caller's own, not the shared one) when it was
+ * looked at.  False, with nothing done, when the pointer starts no live
+ * object: the caller's slow path classifies and reports it.  The same steps
+ * as _zslab_remote_free() for a heap owner; an owner change after the bit is
+ * set is notify()'s business. */
+bool _zslab_remote_free_fast(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr)
+{
+    zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_acquire);
+    uint32_t index;
+    if (!_zslab_is_heap(owner) || owner == h || !object_live(z, slab, ptr, &index))
+        return false;
+    _Atomic uint64_t *w = _zslab_remote_word(z, ptr);
+    uint64_t bit = _zslab_remote_bit(ptr);
+    if (zslab_unlikely(atomic_fetch_or_explicit(w, bit, memory_order_seq_cst) & bit)) {
+        /* A second remote free before the owner collected the first. */
+        zslab_bad_info_t bad;
+        _zslab_bad_init(&bad, ptr, false, 0);
+        bad.kind = ZSLAB_BAD_NOT_LIVE;
+        bad.object_bytes = z->class_bytes[slab->class_index];
+        _zslab_report_bad(z, &bad);
+        return true;
+    }
+    zslab_raw_count(&h->cls[slab->class_index].raw, remote_frees);
+    if (!atomic_load_explicit(&slab->remote_flag, memory_order_seq_cst) &&
+        !atomic_exchange_explicit(&slab->remote_flag, 1, memory_order_seq_cst))
+        notify(z, slab);
+    return true;
+}
+
+/* The owner's side: take the notify stack, collect what it owns (into its
+ * thread caches first when @to_cache), forward the rest. */
+void _zslab_remote_drain(zslab_t *z, zslab_heap_t *h, bool to_cache)
 {
     if (atomic_load_explicit(&h->remote_head, memory_order_relaxed) == NULL)
         return;
@@ -246,7 +294,8 @@ void _zslab_remote_drain(zslab_t *z, zslab_heap_t *h)
             zslab_bad_info_t bad;
             _zslab_bad_init(&bad, NULL, false, 0);
             take_flag(slab);
-            uint32_t n = _zslab_remote_collect(z, h, slab, &bad);
+            uint32_t n = _zslab_remote_collect(z, h, slab,
+                                               to_cache ? &h->tc[slab->class_index] : NULL, &bad);
             _zslab_refill_slab_gained(z, h, slab, n);
             report_collected(z, &bad);
         } else {

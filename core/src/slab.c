@@ -25,7 +25,7 @@ void _zslab_slab_format(const zslab_t *z, zslab_slab_t *slab, unsigned class_ind
     slab->free = NULL;
     slab->bumped = 0;
     slab->class_index = (uint16_t)class_index;
-    slab->capacity = (uint32_t)(((size_t)1 << z->slab_shift) / _zslab_sizeclass_bytes(class_index));
+    slab->capacity = z->class_capacity[class_index];
     slab->state = ZSLAB_SLAB_FREE;
     atomic_store_explicit(&slab->owner, owner, memory_order_release);
 }
