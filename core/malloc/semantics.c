@@ -13,9 +13,10 @@
  *     (posix_memalign also wants a multiple of sizeof(void *)), as
  *     posix_memalign and glibc 2.38's aligned_alloc do;
  *   - every object above 8 bytes is 16-byte aligned (ZSLAB_SHIM_ALIGN_BYTES).
- * realloc keeps the object when the new size stays in its class (same class
- * size, or for a large object the same page count); otherwise it moves, so a
- * shrink gives memory back and free_sized() sees the size it expects.
+ * realloc is zslab_realloc(): in place while the new size stays in its class,
+ * a large object resized without a copy (mremap), otherwise moved, so a
+ * shrink out of its class gives memory back and free_sized() sees the size
+ * it expects.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -79,20 +80,17 @@ void *_zslab_shim_calloc(zslab_t *z, size_t count, size_t size)
     size_t bytes;
     if (__builtin_mul_overflow(count, size, &bytes))
         return fail(ENOMEM);
-    void *p = alloc(z, bytes);
-    if (p)
-        memset(p, 0, bytes);
-    return p;
-}
-
-/* Does a request of @req bytes (request_of'd) fit the object of @usable bytes
- * without leaving its class? */
-static bool stays_in_class(size_t usable, size_t req)
-{
-    int cls = zslab_class_of(req);
-    if (usable <= ZSLAB_MAX_CLASS_BYTES)
-        return cls != ZSLAB_CLASS_NONE && zslab_class_size(cls) == usable;
-    return cls == ZSLAB_CLASS_NONE && req <= usable && usable - req < system_page_bytes();
+    if (bytes <= ZSLAB_MAX_CLASS_BYTES) {
+        void *p = alloc(z, bytes);
+        if (p)
+            memset(p, 0, bytes);
+        return p;
+    }
+    /* A large object: a fresh mapping is zero already, and stays untouched. */
+    if (bytes > PTRDIFF_MAX)
+        return fail(ENOMEM);
+    void *p = zslab_alloc_zeroed(z, bytes);
+    return p ? p : fail(ENOMEM);
 }
 
 static void free_keeping_errno(zslab_t *z, void *ptr)
@@ -120,18 +118,14 @@ void *_zslab_shim_realloc(zslab_t *z, void *ptr, size_t size)
         free_keeping_errno(z, ptr);
         return fail(EINVAL);
     }
-    size_t req = request_of(size);
-    if (stays_in_class(usable, req)) {
-        zslab_shim_count(realloc_in_place);
-        return ptr;
-    }
-    void *moved = zslab_alloc(z, req);
-    if (!moved)
+    void *p = zslab_realloc(z, ptr, request_of(size));
+    if (!p)
         return fail(ENOMEM);
-    memcpy(moved, ptr, usable < size ? usable : size);
-    free_keeping_errno(z, ptr);
-    zslab_shim_count(realloc_moved);
-    return moved;
+    if (p == ptr)
+        zslab_shim_count(realloc_in_place);
+    else
+        zslab_shim_count(realloc_moved);
+    return p;
 }
 
 void *_zslab_shim_reallocarray(zslab_t *z, void *ptr, size_t count, size_t size)
@@ -235,10 +229,9 @@ void _zslab_shim_free_sized(zslab_t *z, void *ptr, size_t size)
     errno = saved;
 }
 
-/* C23: @align and @size are what aligned_alloc was given.  Above 16 the class
- * an aligned request lands in is the core's choice, so the size is checked
- * only against the object's usable size: a size that cannot fit goes to
- * zslab_free_sized(), which names it as a wrong size. */
+/* C23: @align and @size are what aligned_alloc was given.  Above 16 they
+ * are what zslab_alloc_aligned() was given, which the core checks against
+ * the class it chose. */
 void _zslab_shim_free_aligned_sized(zslab_t *z, void *ptr, size_t align, size_t size)
 {
     if (!ptr)
@@ -249,11 +242,7 @@ void _zslab_shim_free_aligned_sized(zslab_t *z, void *ptr, size_t align, size_t 
     }
     zslab_shim_count(sized_free_calls);
     int saved = errno;
-    size_t usable = zslab_usable_size(z, ptr);
-    if (usable != 0 && size > usable)
-        zslab_free_sized(z, ptr, size);
-    else
-        zslab_free(z, ptr);
+    zslab_free_aligned_sized(z, ptr, align, size);
     errno = saved;
 }
 

@@ -92,7 +92,7 @@ __attribute__((noinline)) void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, u
 void *zslab_alloc(zslab_t *z, size_t size)
 {
     if (zslab_unlikely(size > ZSLAB_MAX_CLASS_BYTES))
-        return _zslab_large_alloc(z, size, ZSLAB_PAGE_BYTES);
+        return _zslab_large_alloc(z, size, ZSLAB_PAGE_BYTES, false);
     zslab_heap_t *h = _zslab_heap_get(z);
     /* Every class is a multiple of 8 bytes: a size's class is its rounded-up
      * 8-byte step's. */
@@ -102,19 +102,23 @@ void *zslab_alloc(zslab_t *z, size_t size)
 /* Slabs are slab-aligned, so every object of a class whose size is a multiple
  * of @align is aligned to it; every power of two up to the largest class is a
  * class, so the search ends at the first one at or above the request. */
+static unsigned aligned_class(size_t size, size_t align)
+{
+    unsigned i = _zslab_sizeclass_index(size < align ? align : size);
+    while (_zslab_sizeclass_bytes(i) % align != 0)
+        i++;
+    return i;
+}
+
 void *zslab_alloc_aligned(zslab_t *z, size_t size, size_t align)
 {
     if (zslab_unlikely(align == 0 || (align & (align - 1)) != 0))
         return NULL;
     if (align <= ZSLAB_MIN_CLASS_BYTES)
         return zslab_alloc(z, size);
-    if (size <= ZSLAB_MAX_CLASS_BYTES && align <= ZSLAB_MAX_CLASS_BYTES) {
-        unsigned i = _zslab_sizeclass_index(size < align ? align : size);
-        while (_zslab_sizeclass_bytes(i) % align != 0)
-            i++;
-        return alloc_class(z, i);
-    }
-    return _zslab_large_alloc(z, size, align < ZSLAB_PAGE_BYTES ? ZSLAB_PAGE_BYTES : align);
+    if (size <= ZSLAB_MAX_CLASS_BYTES && align <= ZSLAB_MAX_CLASS_BYTES)
+        return alloc_class(z, aligned_class(size, align));
+    return _zslab_large_alloc(z, size, align < ZSLAB_PAGE_BYTES ? ZSLAB_PAGE_BYTES : align, false);
 }
 
 /* Finds the slab object @ptr starts in slab chunk @chunk, without touching
@@ -315,6 +319,95 @@ void zslab_free_sized(zslab_t *z, void *ptr, size_t size)
 {
     if (ptr)
         free_object(z, ptr, true, size);
+}
+
+/* The size zslab_alloc_aligned() served: its class's, or @size for what it
+ * served as zslab_alloc() would, or as a large object (page-rounded alike). */
+void zslab_free_aligned_sized(zslab_t *z, void *ptr, size_t align, size_t size)
+{
+    if (!ptr)
+        return;
+    bool aligned = align > ZSLAB_MIN_CLASS_BYTES && (align & (align - 1)) == 0;
+    if (aligned && size <= ZSLAB_MAX_CLASS_BYTES && align <= ZSLAB_MAX_CLASS_BYTES) {
+        size = _zslab_sizeclass_bytes(aligned_class(size, align));
+    } else if (aligned && size <= ZSLAB_MAX_CLASS_BYTES) {
+        /* A small size at a large alignment: a large object of whole pages,
+         * which no sized free of a class size names. */
+        size_t pages = ((size ? size : 1) + ZSLAB_PAGE_BYTES - 1) & ~(ZSLAB_PAGE_BYTES - 1);
+        if (zslab_usable_size(z, ptr) == pages) {
+            free_object(z, ptr, false, 0);
+            return;
+        }
+    }
+    free_object(z, ptr, true, size);
+}
+
+void *zslab_alloc_zeroed(zslab_t *z, size_t size)
+{
+    if (size > ZSLAB_MAX_CLASS_BYTES)
+        return _zslab_large_alloc(z, size, ZSLAB_PAGE_BYTES, true);
+    void *p = zslab_alloc(z, size);
+    if (p)
+        _zslab_mem_fill(p, 0, size);
+    return p;
+}
+
+/* @ptr starts a live slab object of @z that a free would take (its own, not
+ * freed remotely yet): the size of its class, else 0. */
+static size_t live_slab_object(zslab_t *z, zslab_chunk_t *chunk, const void *ptr)
+{
+    zslab_slab_t *slab;
+    zslab_bad_info_t bad;
+    _zslab_bad_init(&bad, ptr, false, 0);
+    if (!_zslab_find_object(z, chunk, ptr, &slab, &bad))
+        return 0;
+    uint32_t index = _zslab_object_index(z, ptr, slab->class_index);
+    if (!_zslab_live_test(z, ptr, index) ||
+        (atomic_load_explicit(_zslab_remote_word(z, ptr), memory_order_relaxed) &
+         _zslab_remote_bit(ptr)) != 0)
+        return 0;
+    return bad.object_bytes;
+}
+
+/* Moves @ptr (@usable bytes) to a new object of @size bytes. */
+static void *realloc_move(zslab_t *z, void *ptr, size_t usable, size_t size)
+{
+    void *moved = zslab_alloc(z, size);
+    if (!moved)
+        return NULL;
+    _zslab_mem_copy(moved, ptr, usable < size ? usable : size);
+    zslab_free(z, ptr);
+    return moved;
+}
+
+void *zslab_realloc(zslab_t *z, void *ptr, size_t size)
+{
+    if (!ptr)
+        return zslab_alloc(z, size);
+    zslab_chunk_t *chunk = _zslab_registry_lookup(z, ptr);
+    zslab_chunk_kind_t kind =
+        chunk ? (zslab_chunk_kind_t)atomic_load_explicit(&chunk->kind, memory_order_relaxed)
+              : ZSLAB_CHUNK_UNUSED;
+    if (kind == ZSLAB_CHUNK_SLABS) {
+        size_t usable = live_slab_object(z, chunk, ptr);
+        if (usable != 0) {
+            if (size <= ZSLAB_MAX_CLASS_BYTES &&
+                z->class_bytes[z->class_of[(size + ZSLAB_MIN_CLASS_BYTES - 1) /
+                                           ZSLAB_MIN_CLASS_BYTES]] == usable)
+                return ptr;
+            return realloc_move(z, ptr, usable, size);
+        }
+    } else if (kind == ZSLAB_CHUNK_LARGE) {
+        size_t usable = zslab_usable_size(z, ptr);
+        if (usable != 0 && size <= ZSLAB_MAX_CLASS_BYTES)
+            return realloc_move(z, ptr, usable, size);
+        bool valid = false;
+        void *p = usable != 0 ? _zslab_large_realloc(z, ptr, size, &valid) : NULL;
+        if (valid)
+            return p;
+    }
+    zslab_free(z, ptr); /* not a live object: reported as a bad free */
+    return NULL;
 }
 
 size_t zslab_usable_size(const zslab_t *z, const void *ptr)

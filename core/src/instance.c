@@ -238,7 +238,7 @@ size_t zslab_trim(zslab_t *z)
         _zslab_remote_drain(z, h, false);
         _zslab_heap_release_empty(z, h);
     }
-    size_t released = 0;
+    size_t released = _zslab_large_trim(z);
     uint64_t now = zslab_platform_now_ns();
     for (unsigned i = 0; i < ZSLAB_MAX_NODES; i++) {
         zslab_node_t *node = &z->nodes[i];

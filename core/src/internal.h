@@ -107,6 +107,13 @@
 #define ZSLAB_REMOTE_WORD_SPAN_SHIFT 9u
 /* Largest request: beyond PTRDIFF_MAX a pointer difference overflows. */
 #define ZSLAB_MAX_REQUEST_BYTES ((size_t)PTRDIFF_MAX)
+
+/* Freed large objects whose mapping is at most this big are kept, up to this
+ * many (the oldest is unmapped when a new one comes), and reused by a large
+ * allocation that needs at least half of one: no map/unmap per object.
+ * zslab_trim() and zslab_destroy() unmap them. */
+#define ZSLAB_LARGE_CACHE_COUNT     8u
+#define ZSLAB_LARGE_CACHE_MAP_BYTES ((size_t)1 << 20)
 /* User-space addresses have at most this many bits (4-level page tables);
  * a pointer above is foreign without looking it up. */
 #define ZSLAB_ADDRESS_BITS 48u
@@ -273,6 +280,7 @@ typedef enum zslab_chunk_kind {
     ZSLAB_CHUNK_UNUSED = 0, /* a large descriptor on the free list */
     ZSLAB_CHUNK_SLABS = 1,  /* a chunk cut into slabs */
     ZSLAB_CHUNK_LARGE = 2,  /* one large object */
+    ZSLAB_CHUNK_CACHED = 3, /* a freed large object's mapping, kept for reuse */
 } zslab_chunk_kind_t;
 
 /* Header of a chunk (at its start) or descriptor of a large object (in the
@@ -433,7 +441,11 @@ struct zslab {
     zslab_chunk_t *large;       /* live large objects */
     zslab_chunk_t *large_free;  /* free descriptors */
     zslab_chunk_t *large_pages; /* descriptor pool pages, linked by next */
-    uint64_t large_bytes_base;  /* large bytes_in_use at the last reset */
+    /* Freed large mappings of up to ZSLAB_LARGE_CACHE_MAP_BYTES, oldest first,
+     * for the next large allocation of about their size. */
+    zslab_chunk_t *large_cache[ZSLAB_LARGE_CACHE_COUNT];
+    uint32_t large_cached;
+    uint64_t large_bytes_base; /* large bytes_in_use at the last reset */
     zslab_stats_t large_stats;
     /* registry */
     zslab_platform_lock_t registry_lock;
@@ -557,7 +569,9 @@ void _zslab_registry_fini(zslab_t *z);
 static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void *addr);
 
 /* large.c */
-void *_zslab_large_alloc(zslab_t *z, size_t size, size_t align);
+void *_zslab_large_alloc(zslab_t *z, size_t size, size_t align, bool zeroed);
+void *_zslab_large_realloc(zslab_t *z, void *ptr, size_t size, bool *valid);
+size_t _zslab_large_trim(zslab_t *z);
 void _zslab_large_free(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, size_t size);
 void _zslab_large_release_all(zslab_t *z);
 

@@ -9,7 +9,7 @@
 #                    built against the installed zslab.pc
 #
 # The test binary links the core and Linux platform objects directly and
-# wraps four platform functions (ld --wrap) to capture messages and panics
+# wraps five platform functions (ld --wrap) to capture messages and panics
 # and to count and fail platform memory calls.
 
 DEPS += libcmocka-dev binutils pkgconf
@@ -18,6 +18,7 @@ UNIT_CORE_SRCS := $(sort $(wildcard tests/unit/core/*.c))
 UNIT_CORE_OBJS := $(UNIT_CORE_SRCS:%.c=$(OBJ)/%.o)
 UNIT_CORE_BIN := $(BIN)/unit-core
 UNIT_CORE_WRAPS := -Wl,--wrap=zslab_platform_map,--wrap=zslab_platform_unmap \
+	-Wl,--wrap=zslab_platform_remap \
 	-Wl,--wrap=zslab_platform_log,--wrap=zslab_platform_panic
 
 # mincore, nanosleep, sysconf: POSIX and BSD calls beyond -std=c11.

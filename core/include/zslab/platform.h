@@ -85,6 +85,32 @@ void zslab_platform_unmap(void *addr, size_t bytes);
 void zslab_platform_purge(void *addr, size_t bytes);
 
 /**
+ * zslab_platform_remap() - change the length of a mapping without copying
+ * its contents: in place, or by moving its pages into another mapping.
+ * @addr:      a whole mapping from zslab_platform_map() (or from an earlier
+ *             remap), @old_bytes long.
+ * @old_bytes: its length.
+ * @new_bytes: the length wanted; a non-zero multiple of
+ *             ZSLAB_PLATFORM_PAGE_BYTES.
+ * @target:    NULL: resize in place, @addr stays the start.  Otherwise a
+ *             whole mapping of @new_bytes from zslab_platform_map(), not
+ *             overlapping @addr, with @new_bytes >= @old_bytes: the pages of
+ *             @addr replace its first @old_bytes, and @addr is unmapped.
+ *
+ * The first min(@old_bytes, @new_bytes) bytes keep their contents, bytes
+ * beyond @old_bytes read as zero, and the NUMA placement of the mapping is
+ * kept.  A shrink in place always succeeds.  The result is then a mapping
+ * like any other: unmap(), purge() and remap() take it whole or in parts as
+ * they take one from map().  Linux: mremap(), with MREMAP_FIXED onto
+ * @target.
+ *
+ * Return: true when done; false, with nothing changed (both mappings as they
+ * were), when the range after @addr is taken (in place), the memory is not
+ * available, or an argument breaks the rules above.
+ */
+_Bool zslab_platform_remap(void *addr, size_t old_bytes, size_t new_bytes, void *target);
+
+/**
  * zslab_platform_prefault() - back the pages of a range now, so that the
  * first writes to it do not fault.
  * @addr:  page-aligned, inside memory got from zslab_platform_map().

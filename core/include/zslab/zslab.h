@@ -283,6 +283,56 @@ ZSLAB_API void zslab_free_sized(zslab_t *z, void *ptr, size_t size);
 ZSLAB_API void *zslab_alloc_aligned(zslab_t *z, size_t size, size_t align);
 
 /**
+ * zslab_alloc_zeroed() - allocate an object whose first @size bytes are zero.
+ * @z:    the instance.
+ * @size: bytes wanted; 0 as in zslab_alloc().
+ *
+ * As zslab_alloc(), for calloc().  A large object on a fresh mapping reads as
+ * zero already and is not written, so its pages stay untouched until used;
+ * a reused one, and a slab object, is cleared.
+ *
+ * Return: as zslab_alloc().
+ */
+ZSLAB_API void *zslab_alloc_zeroed(zslab_t *z, size_t size);
+
+/**
+ * zslab_realloc() - resize an object, in place when it can.
+ * @z:    the instance that allocated @ptr.
+ * @ptr:  a live object of @z, or NULL (then as zslab_alloc()).
+ * @size: bytes wanted; 0 as in zslab_alloc() (a smallest object, not a free).
+ *
+ * A slab object stays where it is while @size is of its class.  A large
+ * object (above ZSLAB_MAX_CLASS_BYTES) to a large size is resized without
+ * copying: within its mapping, by resizing the mapping in place, or by moving
+ * its pages to a new mapping (zslab_platform_remap()); a shrink to less than
+ * half its mapping gives the rest back.  Otherwise the object moves: a new
+ * one, the first min(old usable size, @size) bytes copied, the old one freed.
+ * The contents up to the smaller of the old and new sizes are kept; bytes
+ * beyond are unspecified.  A moved large object is aligned to the page (an
+ * alignment zslab_alloc_aligned() gave it is not kept).  A @ptr that is not a
+ * live object of @z is a bad free, reported as by zslab_free(), and NULL is
+ * returned.
+ *
+ * Return: the object (@ptr, or where it moved); NULL when @size cannot be
+ * represented or no memory is available (then @ptr is left as it was), or
+ * for a bad @ptr.
+ */
+ZSLAB_API void *zslab_realloc(zslab_t *z, void *ptr, size_t size);
+
+/**
+ * zslab_free_aligned_sized() - free an object from zslab_alloc_aligned()
+ * whose size and alignment the caller knows (C23 free_aligned_sized()).
+ * @z:     the instance.
+ * @ptr:   the object, or NULL (a no-op).
+ * @align: the alignment passed to zslab_alloc_aligned().
+ * @size:  the size passed to it.
+ *
+ * Checked as zslab_free_sized() is, against the class zslab_alloc_aligned()
+ * chose for @size and @align: another one is a bad free ("wrong size").
+ */
+ZSLAB_API void zslab_free_aligned_sized(zslab_t *z, void *ptr, size_t align, size_t size);
+
+/**
  * zslab_usable_size() - how many bytes the object at @ptr can hold.
  * @z:   the instance that allocated @ptr.
  * @ptr: a live object of @z, or NULL.

@@ -3,7 +3,7 @@
  * memory.c - zslab_platform_map()/unmap()/purge()/prefault() on Linux:
  * anonymous mmap, aligned by trimming only when the kernel's first answer is
  * not aligned, placed with mbind(MPOL_PREFERRED), backed with
- * MADV_POPULATE_WRITE; purge is MADV_DONTNEED.  Every memory system call is
+ * MADV_POPULATE_WRITE; purge is MADV_DONTNEED; remap is mremap.  Every memory system call is
  * counted (zslab_linux.h), so a benchmark can print what strace would count.
  * Nothing here allocates: the platform may be the process's malloc.
  */
@@ -26,7 +26,7 @@
 #define MASK_WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
 #define KNOWN_FLAGS    (ZSLAB_PLATFORM_MAP_PREFAULT | ZSLAB_PLATFORM_MAP_RESERVE)
 
-static _Atomic uint64_t syscall_counts[ZSLAB_SYS_MBIND + 1];
+static _Atomic uint64_t syscall_counts[ZSLAB_SYS_MREMAP + 1];
 
 void zslab_linux_count_syscall(enum zslab_linux_syscall which)
 {
@@ -39,6 +39,7 @@ void zslab_linux_memory_syscalls(struct zslab_linux_syscalls *out)
     out->munmap = atomic_load_explicit(&syscall_counts[ZSLAB_SYS_MUNMAP], memory_order_relaxed);
     out->madvise = atomic_load_explicit(&syscall_counts[ZSLAB_SYS_MADVISE], memory_order_relaxed);
     out->mbind = atomic_load_explicit(&syscall_counts[ZSLAB_SYS_MBIND], memory_order_relaxed);
+    out->mremap = atomic_load_explicit(&syscall_counts[ZSLAB_SYS_MREMAP], memory_order_relaxed);
 }
 
 static bool args_ok(size_t bytes, size_t align, unsigned flags)
@@ -136,6 +137,23 @@ void zslab_platform_purge(void *addr, size_t bytes)
     zslab_linux_count_syscall(ZSLAB_SYS_MADVISE);
     if (madvise(addr, bytes, MADV_DONTNEED) != 0)
         zslab_linux_fail("zslab_platform_purge", addr, bytes, errno);
+}
+
+/* In place: mremap without MREMAP_MAYMOVE (a shrink cannot fail).  Onto
+ * @target: MREMAP_FIXED replaces the target mapping in one call, and fails
+ * with both mappings intact. */
+_Bool zslab_platform_remap(void *addr, size_t old_bytes, size_t new_bytes, void *target)
+{
+    if (!addr || (uintptr_t)addr % PAGE_BYTES != 0 || old_bytes == 0 || old_bytes % PAGE_BYTES ||
+        new_bytes == 0 || new_bytes % PAGE_BYTES)
+        return false;
+    zslab_linux_count_syscall(ZSLAB_SYS_MREMAP);
+    if (!target)
+        return mremap(addr, old_bytes, new_bytes, 0) != MAP_FAILED;
+    uintptr_t a = (uintptr_t)addr, t = (uintptr_t)target;
+    if (t % PAGE_BYTES != 0 || new_bytes < old_bytes || (t < a + old_bytes && a < t + new_bytes))
+        return false;
+    return mremap(addr, old_bytes, new_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, target) != MAP_FAILED;
 }
 
 /* The nodes this process may allocate on (MPOL_F_MEMS_ALLOWED): the highest

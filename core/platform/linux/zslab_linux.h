@@ -12,13 +12,19 @@
 /* struct zslab_linux_syscalls - memory system calls the platform made, as
  * strace -c counts them (trace=memory), since the process started. */
 struct zslab_linux_syscalls {
-    uint64_t mmap, munmap, madvise, mbind;
+    uint64_t mmap, munmap, madvise, mbind, mremap;
 };
 
 void zslab_linux_memory_syscalls(struct zslab_linux_syscalls *out);
 
 /* Internal to the platform: one memory system call was made. */
-enum zslab_linux_syscall { ZSLAB_SYS_MMAP, ZSLAB_SYS_MUNMAP, ZSLAB_SYS_MADVISE, ZSLAB_SYS_MBIND };
+enum zslab_linux_syscall {
+    ZSLAB_SYS_MMAP,
+    ZSLAB_SYS_MUNMAP,
+    ZSLAB_SYS_MADVISE,
+    ZSLAB_SYS_MBIND,
+    ZSLAB_SYS_MREMAP
+};
 void zslab_linux_count_syscall(enum zslab_linux_syscall which);
 
 /* Internal: panic with "zslab: WHAT(ADDR, BYTES): failed (errno ERR)",

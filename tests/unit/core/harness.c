@@ -15,18 +15,20 @@
 
 void *__real_zslab_platform_map(size_t bytes, size_t align, int node, unsigned flags);
 void __real_zslab_platform_unmap(void *addr, size_t bytes);
+_Bool __real_zslab_platform_remap(void *addr, size_t old_bytes, size_t new_bytes, void *target);
 void __real_zslab_platform_log(int level, const char *msg);
 _Noreturn void __real_zslab_platform_panic(const char *msg);
 
 void *__wrap_zslab_platform_map(size_t bytes, size_t align, int node, unsigned flags);
 void __wrap_zslab_platform_unmap(void *addr, size_t bytes);
+_Bool __wrap_zslab_platform_remap(void *addr, size_t old_bytes, size_t new_bytes, void *target);
 void __wrap_zslab_platform_log(int level, const char *msg);
 _Noreturn void __wrap_zslab_platform_panic(const char *msg);
 
 static pthread_mutex_t message_lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_message[MESSAGE_BYTES];
 static int message_count;
-static atomic_uint_least64_t map_calls, unmap_calls;
+static atomic_uint_least64_t map_calls, unmap_calls, remap_calls;
 static atomic_int_least64_t mapped_bytes;
 static atomic_int maps_to_skip, maps_to_fail;
 jmp_buf *harness_panic_target;
@@ -61,6 +63,18 @@ void __wrap_zslab_platform_unmap(void *addr, size_t bytes)
     atomic_fetch_add(&unmap_calls, 1);
     atomic_fetch_sub(&mapped_bytes, (int64_t)bytes);
     __real_zslab_platform_unmap(addr, bytes);
+}
+
+/* In place the mapping changes length; onto a target (counted when it was
+ * mapped) the old mapping is gone. */
+_Bool __wrap_zslab_platform_remap(void *addr, size_t old_bytes, size_t new_bytes, void *target)
+{
+    atomic_fetch_add(&remap_calls, 1);
+    if (!__real_zslab_platform_remap(addr, old_bytes, new_bytes, target))
+        return 0;
+    atomic_fetch_add(&mapped_bytes,
+                     target ? -(int64_t)old_bytes : (int64_t)new_bytes - (int64_t)old_bytes);
+    return 1;
 }
 
 void __wrap_zslab_platform_log(int level, const char *msg)
@@ -119,6 +133,11 @@ uint64_t harness_map_calls(void)
 uint64_t harness_unmap_calls(void)
 {
     return atomic_load(&unmap_calls);
+}
+
+uint64_t harness_remap_calls(void)
+{
+    return atomic_load(&remap_calls);
 }
 
 int64_t harness_mapped_bytes(void)

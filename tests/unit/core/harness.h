@@ -51,6 +51,7 @@ extern jmp_buf *harness_panic_target;
 /* ---- platform memory -------------------------------------------------------- */
 uint64_t harness_map_calls(void);
 uint64_t harness_unmap_calls(void);
+uint64_t harness_remap_calls(void);
 /* Pages of [p, p + bytes) backed by physical memory now (mincore); @p is
  * page-aligned, @bytes at most 2 MiB. */
 size_t harness_resident_pages(const void *p, size_t bytes);

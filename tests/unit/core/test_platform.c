@@ -43,6 +43,32 @@ static void map_refuses_arguments_outside_the_contract(void **state)
     zslab_platform_unmap(p, PAGE);
 }
 
+static void remap_resizes_in_place_or_moves_the_pages(void **state)
+{
+    (void)state;
+    unsigned char *p = zslab_platform_map(4 * PAGE, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, 0);
+    assert_non_null(p);
+    memset(p, 0x5a, 4 * PAGE);
+    /* A shrink in place always works; the pages kept keep their bytes. */
+    assert_true(zslab_platform_remap(p, 4 * PAGE, 2 * PAGE, NULL));
+    assert_int_equal(p[0] & p[2 * PAGE - 1], 0x5a);
+    /* Moved into a bigger mapping: the bytes come along, the rest is zero. */
+    unsigned char *t = zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, 0);
+    assert_non_null(t);
+    t[PAGE] = 0xff;
+    assert_true(zslab_platform_remap(p, 2 * PAGE, TWO_MIB, t));
+    assert_int_equal(t[0] & t[2 * PAGE - 1], 0x5a);
+    assert_int_equal(t[PAGE], 0x5a);
+    assert_int_equal(t[2 * PAGE] | t[TWO_MIB - 1], 0);
+    /* Refused: a target smaller than the mapping, an unaligned address,
+     * bytes that are not pages; nothing changes. */
+    assert_false(zslab_platform_remap(t, TWO_MIB, PAGE, t + TWO_MIB));
+    assert_false(zslab_platform_remap(t + 1, PAGE, PAGE, NULL));
+    assert_false(zslab_platform_remap(t, TWO_MIB, PAGE + 1, NULL));
+    assert_int_equal(t[0], 0x5a);
+    zslab_platform_unmap(t, TWO_MIB);
+}
+
 static void prefault_backs_every_page_and_the_default_none(void **state)
 {
     (void)state;
@@ -206,6 +232,7 @@ int run_platform_tests(void)
         cmocka_unit_test(map_returns_aligned_zeroed_memory),
         cmocka_unit_test(map_refuses_arguments_outside_the_contract),
         cmocka_unit_test(prefault_backs_every_page_and_the_default_none),
+        cmocka_unit_test(remap_resizes_in_place_or_moves_the_pages),
         cmocka_unit_test(lock_excludes_other_threads),
         cmocka_unit_test(thread_keys_are_per_thread_and_each_exit_hook_runs),
         cmocka_unit_test(thread_keys_run_out_cleanly),

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define PAGE          4096u
@@ -183,8 +184,9 @@ static void realloc_stays_in_place_within_the_class(void **state)
     fill(large, LARGE_BYTES, 2);
     assert_ptr_equal(T_REALLOC(large, 10 * PAGE), large);
     assert_ptr_equal(T_REALLOC(large, 9 * PAGE + 1), large);
-    unsigned char *fewer = T_REALLOC(large, 9 * PAGE);
-    assert_ptr_not_equal(fewer, large);
+    unsigned char *fewer = T_REALLOC(large, 9 * PAGE); /* a page fewer: kept, resized */
+    assert_ptr_equal(fewer, large);
+    assert_int_equal(T_USABLE_SIZE(fewer), 9 * PAGE);
     assert_true(holds(fewer, 9 * PAGE, 2));
     unsigned char *big = T_REALLOC(fewer, 3 * MIB);
     assert_true(holds(big, 9 * PAGE, 2));
@@ -192,6 +194,37 @@ static void realloc_stays_in_place_within_the_class(void **state)
     assert_true(holds(small, 50, 2));
     assert_true(T_USABLE_SIZE(small) <= 64);
     T_FREE(small);
+}
+
+/* Pages of [p, p + bytes) backed now (mincore); @p page-aligned. */
+static size_t resident_pages(const void *p, size_t bytes)
+{
+    unsigned char vec[(8 * MIB) / PAGE];
+    size_t pages = (bytes + PAGE - 1) / PAGE, n = 0;
+    assert_true(pages <= sizeof(vec));
+    assert_int_equal(mincore((void *)p, bytes, vec), 0);
+    for (size_t i = 0; i < pages; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+static void large_calloc_and_realloc_leave_fresh_pages_alone(void **state)
+{
+    (void)state;
+    /* Above what the core keeps for reuse: always a fresh mapping. */
+    unsigned char *p = T_CALLOC(4, MIB);
+    assert_non_null(p);
+    assert_int_equal(resident_pages(p, 4 * MIB), 0); /* zero without a write */
+    assert_true(all_zero(p, 4 * MIB));
+    fill(p, MIB, 3);
+    /* A grown large object keeps its contents without a copy: the pages
+     * that were never touched are still not backed. */
+    unsigned char *g = T_REALLOC(p, 8 * MIB);
+    assert_non_null(g);
+    assert_true(holds(g, MIB, 3));
+    assert_int_equal(resident_pages(g + 4 * MIB, 4 * MIB), 0);
+    assert_true(all_zero(g + MIB, 7 * MIB));
+    T_FREE_SIZED(g, 8 * MIB);
 }
 
 static void a_failed_realloc_leaves_the_object(void **state)
@@ -434,6 +467,7 @@ int run_semantics_tests(void)
         cmocka_unit_test(realloc_null_is_malloc),
         cmocka_unit_test(realloc_to_zero_frees_and_returns_null),
         cmocka_unit_test(realloc_stays_in_place_within_the_class),
+        cmocka_unit_test(large_calloc_and_realloc_leave_fresh_pages_alone),
         cmocka_unit_test(a_failed_realloc_leaves_the_object),
         cmocka_unit_test(reallocarray_multiplies_then_reallocs),
         cmocka_unit_test(posix_memalign_takes_powers_of_two_times_pointer_size),
