@@ -49,6 +49,12 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
     uint32_t capacity = z->class_capacity[c];
     uint32_t n = 0, cached = into ? atomic_load_explicit(&into->count, memory_order_relaxed) : 0;
     uint32_t room = into ? into->capacity : 0, taken = cached;
+    /* Only the owner writes the live words and the slab's list: each is
+     * written back once per run of objects, not once per object, so the
+     * lines freeing threads read move less. */
+    uint32_t at = UINT32_MAX; /* the live word held in lv */
+    uint64_t lv = 0;
+    void *list = slab->free;
     for (size_t k = 0; k < words; k++) {
         if (atomic_load_explicit(&w[k], memory_order_seq_cst) == 0)
             continue;
@@ -60,21 +66,26 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
             uint8_t *p = start + offset;
             uint64_t product = (uint64_t)offset * recip;
             uint32_t index = (uint32_t)(product >> ZSLAB_DIV_SHIFT);
-            _Atomic uint64_t *lw = &live[index / ZSLAB_BITMAP_WORD_BITS];
-            uint64_t lv = atomic_load_explicit(lw, memory_order_relaxed);
+            if (index / ZSLAB_BITMAP_WORD_BITS != at) {
+                if (at != UINT32_MAX)
+                    atomic_store_explicit(&live[at], lv, memory_order_relaxed);
+                at = index / ZSLAB_BITMAP_WORD_BITS;
+                lv = atomic_load_explicit(&live[at], memory_order_relaxed);
+            }
             /* An object start of the class the slab has now, and live. */
             if (_zslab_product_is_start(product, recip) && index < capacity &&
                 (lv & _zslab_bit_of(index))) {
-                atomic_store_explicit(lw, lv & ~_zslab_bit_of(index), memory_order_relaxed);
-                if (cached < room) {
+                lv &= ~_zslab_bit_of(index);
 #if ZSLAB_DEBUG
-                    _zslab_mem_fill(p + sizeof(void *), ZSLAB_POISON_BYTE,
-                                    z->class_bytes[c] - sizeof(void *));
+                _zslab_mem_fill(p + sizeof(void *), ZSLAB_POISON_BYTE,
+                                z->class_bytes[c] - sizeof(void *));
 #endif
+                if (cached < room) {
                     into->cache[cached++] = p;
                     continue;
                 }
-                _zslab_slab_give(z, slab, p);
+                *(void **)p = list;
+                list = p;
                 n++;
             } else {
                 /* Counted as a free by the thread that made it: undo here. */
@@ -88,6 +99,13 @@ uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
                 bad->object_bytes = z->class_bytes[c];
             }
         }
+    }
+    if (at != UINT32_MAX)
+        atomic_store_explicit(&live[at], lv, memory_order_relaxed);
+    if (n) {
+        zslab_assert(slab->used >= n);
+        slab->free = list;
+        slab->used -= n;
     }
     if (into && cached != taken) {
         atomic_store_explicit(&into->count, cached, memory_order_relaxed);
