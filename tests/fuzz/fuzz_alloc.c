@@ -4,7 +4,8 @@
  *
  * The input picks a config (chunk and slab size, cache capacity, thread
  * cache, prefault), then a sequence of 4-byte operations on 64 slots: alloc
- * of any size (large included), free and sized free, bad frees (double,
+ * of any size (large included, zeroed or not), realloc to any size, free
+ * and sized free, bad frees (double,
  * interior, foreign) that must be reported exactly once and change nothing,
  * trim, and thread operations: a helper thread frees a run of slots (remote
  * frees), allocates new objects into others, and exits before the next
@@ -87,9 +88,12 @@ static void do_alloc(zslab_t *z, struct slot *s, const uint8_t *op)
     size_t size = (op[0] & 0x80) ? v * LARGE_STEP : v % (ZSLAB_MAX_CLASS_BYTES + 1);
     if (s->ptr)
         return;
-    s->ptr = zslab_alloc(z, size);
+    bool zeroed = (op[0] & 0x40) != 0;
+    s->ptr = zeroed ? zslab_alloc_zeroed(z, size) : zslab_alloc(z, size);
     check_or_die(s->ptr != NULL);
     s->size = size;
+    for (size_t i = 0; zeroed && i < size; i++)
+        check_or_die(s->ptr[i] == 0);
     for (size_t i = 0; i < span(size); i++)
         s->ptr[i] = pattern(s->ptr, i);
 }
@@ -117,6 +121,27 @@ static bool is_live(const struct slot *slots, const void *p)
             return true;
     }
     return false;
+}
+
+/* A realloc keeps the pattern up to the smaller size, then the slot is
+ * patterned for its new address. */
+static void do_realloc(zslab_t *z, struct slot *s, const uint8_t *op)
+{
+    size_t v = (size_t)op[2] | (size_t)op[3] << 8;
+    size_t size = (op[0] & 0x80) ? v * LARGE_STEP : v % (ZSLAB_MAX_CLASS_BYTES + 1);
+    if (!s->ptr)
+        return;
+    unsigned before = reports;
+    uint8_t *old = s->ptr;
+    uint8_t *p = zslab_realloc(z, old, size);
+    check_or_die(p != NULL && reports == before);
+    size_t kept = span(size < s->size ? size : s->size);
+    for (size_t i = 0; i < kept; i++)
+        check_or_die(p[i] == pattern(old, i));
+    s->ptr = p;
+    s->size = size;
+    for (size_t i = 0; i < span(size); i++)
+        p[i] = pattern(p, i);
 }
 
 /* A bad free must be reported once and leave the counters alone. */
@@ -229,7 +254,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             do_bad_free(z, slots, op, last_freed);
             break;
         case 7:
-            (void)zslab_trim(z);
+            if (op[3] & 1)
+                (void)zslab_trim(z);
+            else
+                do_realloc(z, s, op);
             break;
         default:
             do_thread(z, slots, op, last_freed);
