@@ -180,22 +180,25 @@ check_subcommand() {
     assert_line --regexp '^large-zones +1G '
 }
 
+# Issue 11's table: ARGS|the whole message (a regexp).
+issue_rows() {
+    cat <<'EOF'
+--timeout abc|^zns-lab: --timeout 'abc': expected whole seconds above 0 \(e\.g\. 300\)$
+--timeout -5|^zns-lab: --timeout '-5': expected whole seconds above 0
+--timeout 0|^zns-lab: --timeout '0': must be above 0 seconds
+--mem 1T|^zns-lab: --mem 1T: more than the host's available memory \([0-9]+M
+--zone-size 0|^zns-lab: --zone-size 0: must be above 0$
+EOF
+}
+
 @test "the issue's bad values are refused by zns-lab with the reason" {
-    run "$ZNS_LAB" run --timeout abc -- true
-    assert_failure 2
-    assert_output "zns-lab: --timeout 'abc': expected whole seconds above 0 (e.g. 300)"
-    run "$ZNS_LAB" run --timeout -5 -- true
-    assert_failure 2
-    assert_output --partial "zns-lab: --timeout '-5'"
-    run "$ZNS_LAB" run --timeout 0 -- true
-    assert_failure 2
-    assert_output --partial "zns-lab: --timeout '0': must be above 0"
-    run "$ZNS_LAB" run --mem 1T -- true
-    assert_failure 2
-    assert_output --regexp "^zns-lab: --mem 1T: more than the host's available memory \([0-9]+M"
-    run "$ZNS_LAB" run --zone-size 0 -- true
-    assert_failure 2
-    assert_output "zns-lab: --zone-size 0: must be above 0"
+    local args want
+    while IFS='|' read -r args want; do
+        # shellcheck disable=SC2086 # ARGS is a flag and its value
+        run "$ZNS_LAB" run $args -- true
+        assert_failure 2
+        assert_output --regexp "$want"
+    done < <(issue_rows)
 }
 
 @test "a value from the profile, not a flag, is named by its profile line" {
