@@ -168,10 +168,11 @@ usage: zns-lab run [--profile P] [geometry flags] [--timeout S] [--accel A]
                    [--share DIR] [--image FILE] [--image-dir DIR]
                    [--keep-image] [--strict] -- CMD...
 
-Boots a fresh VM, runs CMD in the guest (busybox sh; bash and GNU grep, sed,
-gawk, coreutils first on PATH; project binaries in /usr/local/bin), streams
-its output (stdout and stderr together) and exits with CMD's status.  No QEMU
-is left behind.
+Boots a fresh VM, runs CMD in the guest, streams its output (stdout and
+stderr together) and exits with CMD's status.  No QEMU is left behind.  CMD
+runs under busybox sh, which runs its own applets first; under bash (bash -c,
+a #!/bin/bash script) PATH gives GNU grep, sed, gawk and coreutils; the
+project's binaries are in /usr/local/bin.
   --profile P     geometry profile (default: default)
   --timeout S     limit for boot + command, whole seconds, 1..$MAX_TIMEOUT_S
                   (default $RUN_LIMIT_S)

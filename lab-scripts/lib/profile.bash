@@ -9,8 +9,8 @@ PROFILE_KEYS=(mem cpus ns_size zone_size zone_cap max_open max_active zasl
     lba_size conv_size numa_nodes nvme_node)
 # shellcheck disable=SC2034 # read by options.bash
 declare -A PROFILE_HELP=(
-    [mem]="guest memory (size)"
-    [cpus]="virtual CPUs"
+    [mem]="guest memory (size, 128M up to the host's available memory)"
+    [cpus]="virtual CPUs (1..8)"
     [ns_size]="zoned namespace size (size; a multiple of the zone size)"
     [zone_size]="zone size (size; not a power of two: only /dev/ngXnY appears)"
     [zone_cap]="zone capacity (size; at most the zone size)"

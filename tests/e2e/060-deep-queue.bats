@@ -64,8 +64,9 @@ TROUBLE_RE='nvme.*(timeout|Abort status|reset controller|disable controller)|cap
         echo possible cpus: \$(cat /sys/devices/system/cpu/possible)
         fio --name=c --filename=/dev/nvme0n2 --ioengine=libaio --iodepth=64 --rw=randwrite \
             --bs=4K --numjobs=8 --thread=1 --direct=1 --group_reporting=1 --time_based --runtime=40 \
-            --output-format=terse --terse-version=3 | cut -d';' -f1-5
+            --output-format=terse --terse-version=3 --output=/tmp/fio.terse
         echo fio status: \$?
+        cut -d';' -f1-5 /tmp/fio.terse
         dmesg | grep -E '$TROUBLE_RE' | sed 's/^/dmesg: /'
         echo dmesg checked"
     assert_success
