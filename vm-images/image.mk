@@ -17,7 +17,7 @@ IMAGE_CACHE := build/.cache/debs
 EXTRA_TOOLS ?=
 EXTRA_TOOLS_LIST ?=
 
-DEPS += apt dpkg busybox-static nvme-cli util-linux fio zbd-utils squashfs-tools xz-utils \
+DEPS += apt dpkg busybox-static nvme-cli util-linux fio zbd-utils squashfs-tools xz-utils zstd \
 	bash grep sed gawk coreutils
 
 .PHONY: image
