@@ -112,7 +112,7 @@ nvme-events.log"
     # The driver requeues what the reset cancelled: fio and the device survive.
     assert_line "fio status: 0"
     assert_line /dev/nvme0n1
-    assert_output --regexp 'zns-lab: guest NVMe: I/O timeout, abort, controller reset at [0-9]+ s'
+    assert_output --regexp 'zns-lab: guest NVMe: I/O timeout, abort, controller reset.* at [0-9]+ s'
     assert_output --regexp 'zns-lab:   \[ *[0-9.]+\] nvme nvme0: I/O [0-9]+ \(I/O Cmd\) QID [1-9] timeout, aborting'
     assert_output --regexp 'zns-lab:   \[ *[0-9.]+\] nvme nvme0: Abort status: 0x'
     assert_output --partial "--strict: exit 122"
