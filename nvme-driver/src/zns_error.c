@@ -93,39 +93,39 @@ const char *zns_strerror(int err)
     return text ? text : strerror(-err);
 }
 
-const char *zns_zone_state_name(enum zns_zone_state state)
+const char *zns_zone_state_name(enum zslab_zone_state state)
 {
     switch (state) {
-    case ZNS_ZONE_EMPTY:
+    case ZSLAB_ZONE_EMPTY:
         return "EMPTY";
-    case ZNS_ZONE_IMP_OPEN:
+    case ZSLAB_ZONE_IMP_OPEN:
         return "IMP_OPENED";
-    case ZNS_ZONE_EXP_OPEN:
+    case ZSLAB_ZONE_EXP_OPEN:
         return "EXP_OPENED";
-    case ZNS_ZONE_CLOSED:
+    case ZSLAB_ZONE_CLOSED:
         return "CLOSED";
-    case ZNS_ZONE_READ_ONLY:
+    case ZSLAB_ZONE_READ_ONLY:
         return "READONLY";
-    case ZNS_ZONE_FULL:
+    case ZSLAB_ZONE_FULL:
         return "FULL";
-    case ZNS_ZONE_OFFLINE:
+    case ZSLAB_ZONE_OFFLINE:
         return "OFFLINE";
     }
     return "Unknown";
 }
 
-const char *zns_zone_action_name(enum zns_zone_action action)
+const char *zns_zone_action_name(enum zslab_zone_action action)
 {
     switch (action) {
-    case ZNS_ACTION_OPEN:
+    case ZSLAB_ZONE_OPEN:
         return "open";
-    case ZNS_ACTION_CLOSE:
+    case ZSLAB_ZONE_CLOSE:
         return "close";
-    case ZNS_ACTION_FINISH:
+    case ZSLAB_ZONE_FINISH:
         return "finish";
-    case ZNS_ACTION_RESET:
+    case ZSLAB_ZONE_RESET:
         return "reset";
-    case ZNS_ACTION_OFFLINE:
+    case ZSLAB_ZONE_OFFLINE_ACTION:
         return "offline";
     }
     return "unknown";

@@ -100,7 +100,7 @@ static enum exit_code do_report(const struct zns_dev *dev)
     if (from >= dev->geo.ns_lbas)
         return check_zone_start(&dev->geo, from);
     uint32_t nr = cli->max_zones ? cli->max_zones : dev->geo.nr_zones;
-    struct zns_zone *zones = calloc(nr ? nr : 1, sizeof(*zones));
+    struct zslab_zone *zones = calloc(nr ? nr : 1, sizeof(*zones));
     if (!zones)
         return complain(EXIT_SYSTEM, "out of memory for %u zones", nr);
     int err = zns_report_zones(dev, from, (enum zns_report_filter)cli->state_filter, zones, &nr);
@@ -113,25 +113,25 @@ static enum exit_code do_report(const struct zns_dev *dev)
     return code;
 }
 
-static enum zns_zone_action verb_action(enum zns_verb verb)
+static enum zslab_zone_action verb_action(enum zns_verb verb)
 {
     switch (verb) {
     case ZNS_VERB_OPEN:
-        return ZNS_ACTION_OPEN;
+        return ZSLAB_ZONE_OPEN;
     case ZNS_VERB_CLOSE:
-        return ZNS_ACTION_CLOSE;
+        return ZSLAB_ZONE_CLOSE;
     case ZNS_VERB_FINISH:
-        return ZNS_ACTION_FINISH;
+        return ZSLAB_ZONE_FINISH;
     case ZNS_VERB_OFFLINE:
-        return ZNS_ACTION_OFFLINE;
+        return ZSLAB_ZONE_OFFLINE_ACTION;
     default:
-        return ZNS_ACTION_RESET;
+        return ZSLAB_ZONE_RESET;
     }
 }
 
 static enum exit_code do_mgmt(const struct zns_dev *dev)
 {
-    enum zns_zone_action action = verb_action(cli->verb);
+    enum zslab_zone_action action = verb_action(cli->verb);
     char what[64];
     if (cli->all) {
         snprintf(what, sizeof(what), "%s all zones", zns_zone_action_name(action));
