@@ -146,7 +146,7 @@ int zns_write_at_wp(const struct zns_dev *dev, uint64_t zone_start_lba, const vo
     if (zone.wp_lba == ZSLAB_ZONE_WP_NONE)
         return zone.state == ZSLAB_ZONE_FULL      ? ZSLAB_NVME_SC_ZONE_FULL
                : zone.state == ZSLAB_ZONE_OFFLINE ? ZSLAB_NVME_SC_ZONE_OFFLINE
-                                                : ZSLAB_NVME_SC_ZONE_READ_ONLY;
+                                                  : ZSLAB_NVME_SC_ZONE_READ_ONLY;
     err = dev->skip_checks ? _zns_check_len(&dev->geo, len_bytes)
                            : _zns_check_write(&dev->geo, zone.wp_lba, len_bytes, zone.cap_lbas);
     if (err)

@@ -63,8 +63,7 @@ static void lose_tail(struct zdev_model *m, uint32_t idx, uint64_t from)
     if (from >= z->wp_lba)
         return;
     if (m->data)
-        memset(m->data + from * m->cfg.geo.lba_bytes, 0,
-               (z->wp_lba - from) * m->cfg.geo.lba_bytes);
+        memset(m->data + from * m->cfg.geo.lba_bytes, 0, (z->wp_lba - from) * m->cfg.geo.lba_bytes);
     z->wp_lba = from;
     if (z->state == ZSLAB_ZONE_FULL && from < zone_start(m, idx) + m->cfg.geo.zone_cap_lbas &&
         z->flushed_lba <= from && m->last_nlbas)

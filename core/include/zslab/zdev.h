@@ -78,19 +78,19 @@ enum zslab_zone_action {
  * the hosted implementations (the driver, the model) check at compile time
  * that they equal <errno.h>'s.  Operations return them negated.
  */
-#define ZSLAB_ENOENT     2   /* no such object (the store's get/delete) */
-#define ZSLAB_EIO        5   /* I/O error: the command failed without a status */
-#define ZSLAB_E2BIG      7   /* larger than a limit (ZASL, the largest object) */
-#define ZSLAB_ENOMEM     12  /* no memory */
-#define ZSLAB_EBUSY      16  /* a resource is held by someone else (zones) */
-#define ZSLAB_EEXIST     17  /* already exists / already in use */
-#define ZSLAB_EXDEV      18  /* range crosses a zone boundary */
-#define ZSLAB_EINVAL     22  /* invalid argument */
-#define ZSLAB_ENOSPC     28  /* no space left (past a capacity) */
-#define ZSLAB_ERANGE     34  /* out of range (LBA, buffer too small) */
-#define ZSLAB_EPROTO     71  /* on-device format of a newer version */
-#define ZSLAB_EBADMSG    74  /* corrupt data: a CRC or a header does not verify */
-#define ZSLAB_EOPNOTSUPP 95  /* operation not supported */
+#define ZSLAB_ENOENT     2  /* no such object (the store's get/delete) */
+#define ZSLAB_EIO        5  /* I/O error: the command failed without a status */
+#define ZSLAB_E2BIG      7  /* larger than a limit (ZASL, the largest object) */
+#define ZSLAB_ENOMEM     12 /* no memory */
+#define ZSLAB_EBUSY      16 /* a resource is held by someone else (zones) */
+#define ZSLAB_EEXIST     17 /* already exists / already in use */
+#define ZSLAB_EXDEV      18 /* range crosses a zone boundary */
+#define ZSLAB_EINVAL     22 /* invalid argument */
+#define ZSLAB_ENOSPC     28 /* no space left (past a capacity) */
+#define ZSLAB_ERANGE     34 /* out of range (LBA, buffer too small) */
+#define ZSLAB_EPROTO     71 /* on-device format of a newer version */
+#define ZSLAB_EBADMSG    74 /* corrupt data: a CRC or a header does not verify */
+#define ZSLAB_EOPNOTSUPP 95 /* operation not supported */
 
 /**
  * struct zslab_zdev_geometry - what identify reports about a zoned namespace.

@@ -326,11 +326,11 @@ static void crash_drops_every_write_since_the_last_flush(void **state)
     lba_marks(0, 5, marks);
     assert_memory_equal(marks, ((unsigned char[]){0x11, 0x11, 0, 0, 0}), 5);
     assert_int_equal(m.zones[0].wp_lba, 2);
-    assert_int_equal(state_of(0), ZSLAB_ZONE_CLOSED);   /* data survived: closed */
+    assert_int_equal(state_of(0), ZSLAB_ZONE_CLOSED); /* data survived: closed */
     assert_int_equal(state_of(1), ZSLAB_ZONE_CLOSED);
-    assert_int_equal(state_of(2), ZSLAB_ZONE_EMPTY);    /* lost all it had */
+    assert_int_equal(state_of(2), ZSLAB_ZONE_EMPTY); /* lost all it had */
     assert_int_equal(m.zones[2].wp_lba, 2 * ZSZE);
-    assert_int_equal(state_of(3), ZSLAB_ZONE_EMPTY);    /* opened without data */
+    assert_int_equal(state_of(3), ZSLAB_ZONE_EMPTY); /* opened without data */
     assert_int_equal(m.nr_open, 0);
     assert_int_equal(m.nr_active, 2);
     /* after the crash what is left is durable: a second crash loses nothing */
@@ -378,10 +378,8 @@ static void fail_makes_the_chosen_command_fail_without_effect(void **state)
 {
     (void)state;
     init(0, 0, false);
-    zdev_model_fail(&m, &(struct zdev_model_fault){.op = ZDEV_MODEL_OP_APPEND,
-                                                    .skip = 1,
-                                                    .times = 2,
-                                                    .status = -EIO});
+    zdev_model_fail(&m, &(struct zdev_model_fault){
+                            .op = ZDEV_MODEL_OP_APPEND, .skip = 1, .times = 2, .status = -EIO});
     append_marked(0, 1, 0x11);
     assert_int_equal(zdev_model_append(&m, 0, data, LBA, NULL), -EIO);
     assert_int_equal(zdev_model_append(&m, 0, data, LBA, NULL), -EIO);
@@ -390,8 +388,8 @@ static void fail_makes_the_chosen_command_fail_without_effect(void **state)
     assert_int_equal(m.zones[0].wp_lba, 2);
     assert_int_equal(m.calls[ZDEV_MODEL_OP_APPEND], 4);
     /* through the ops table too: flush and report */
-    zdev_model_fail(&m, &(struct zdev_model_fault){
-                            .op = ZDEV_MODEL_OP_FLUSH, .times = 1, .status = 0x6});
+    zdev_model_fail(
+        &m, &(struct zdev_model_fault){.op = ZDEV_MODEL_OP_FLUSH, .times = 1, .status = 0x6});
     assert_int_equal(zdev_model_ops.flush(&m), 0x6);
     assert_int_equal(zdev_model_ops.flush(&m), 0);
     zdev_model_fail(&m, &(struct zdev_model_fault){

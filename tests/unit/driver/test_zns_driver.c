@@ -251,7 +251,7 @@ static void report_full_zone_has_no_write_pointer(void **state)
     assert_int_equal(zns_report_zone(&dev, ZONE_LBAS + 3, &zone), 0);
     assert_int_equal(zone.state, ZSLAB_ZONE_FULL);
     assert_true(zone.wp_lba == ZSLAB_ZONE_WP_NONE); /* the device said ~0 */
-    fake.full_wp_raw = ZONE_LBAS + ZONE_CAP; /* a device that reports zslba + zcap */
+    fake.full_wp_raw = ZONE_LBAS + ZONE_CAP;        /* a device that reports zslba + zcap */
     assert_int_equal(zns_report_zone(&dev, ZONE_LBAS, &zone), 0);
     assert_true(zone.wp_lba == ZSLAB_ZONE_WP_NONE);
     close_fake(&dev);
