@@ -111,16 +111,17 @@ typedef void (*zslab_store_event_fn)(void *arg, const zslab_store_event_t *event
  *                      resets them.  At most ZSLAB_STORE_MAX_ZONES.
  * @slab_bytes:         slab size, bytes: a multiple of the LBA size in
  *                      [ZSLAB_STORE_MIN_SLAB_BYTES, ZSLAB_STORE_MAX_SLAB_BYTES]; it is
- *                      capped at the device's ZASL and at the zone capacity.
- *                      0: ZSLAB_STORE_DEFAULT_SLAB_BYTES.
+ *                      capped at the device's ZASL (a slab is one Zone Append)
+ *                      and at 1/16 of the zone capacity (the end of a zone
+ *                      that no record fits is lost).  0: the default.
  * @mode:               ZSLAB_STORE_MODE_STORE (default) or ZSLAB_STORE_MODE_CACHE.
  * @reclaim_free_zones: reclaim runs when fewer zones than this are empty; at
  *                      least 2 (one to migrate into).  0: the default, 2.
  * @max_live_percent:   store mode: puts are refused (-ZSLAB_ENOSPC) when live
- *                      bytes would pass this percentage of the usable space
- *                      ((nr_zones - reclaim_free_zones) x zone capacity): the
- *                      rest keeps reclaim able to make progress.  1..99; 0:
- *                      the default, 90.
+ *                      bytes would pass this percentage of the usable space,
+ *                      (nr_zones - reclaim_free_zones) x (zone capacity -
+ *                      slab size): the rest keeps reclaim able to make
+ *                      progress.  1..99; 0: the default, 90.
  * @max_open_zones:     zones the store may have open at once (0: the device's
  *                      limits); it needs 1, more lets a full zone be finished
  *                      while the next one is written.

@@ -7,8 +7,10 @@
  * age, is not used).  Its records are read whole; every object the index
  * still places there is put again through the put path; tombstones that may
  * still be needed are put again too; the store flushes, then resets the zone.
- * A victim must gain at least one slab of space, so reclaim always makes
- * progress or reports "no space".
+ * A victim must gain at least two slabs of space (what migrating its objects
+ * and flushing the slabs that are partly full may cost beyond its live bytes),
+ * and a round of reclaims that gives no zone back stops, so reclaim makes
+ * progress or reports "no space"; it never loops.
  *
  * Cache mode, FIFO: the FULL zone with the oldest records is the victim.  Its
  * headers are read, its live objects dropped from the index (misses from now
@@ -25,6 +27,7 @@
 #include "store.h"
 
 enum { NO_VICTIM = -1 };
+#define GAIN_SLABS 2u /* a victim frees at least this many slabs */
 
 static int64_t pick_greedy(const zslab_store_t *s)
 {
@@ -182,22 +185,28 @@ static int reclaim_zone(zslab_store_t *s, uint32_t zone, uint8_t *buf)
  */
 int _zslab_zst_reclaim_locked(zslab_store_t *s, uint32_t zones, uint32_t *reclaimed)
 {
-    uint8_t *buf = _zslab_zst_scan_buf(s);
-    if (!buf)
-        return -ZSLAB_ENOMEM;
-    uint32_t done = 0;
+    uint8_t *buf = NULL;
+    uint32_t done = 0, idle = 0;
     int err = 0;
     zslab_platform_lock_acquire(&s->lock);
     bool was = s->reclaiming;
     s->reclaiming = true;
-    while (!err && (done < zones || s->nr_free < s->cfg.reclaim_free_zones)) {
+    while (!err && (done < zones || s->nr_free < s->cfg.reclaim_free_zones) &&
+           idle < s->nr_zones) {
         int64_t victim = s->cfg.mode == ZSLAB_STORE_MODE_STORE ? pick_greedy(s) : pick_oldest(s);
         if (victim == NO_VICTIM)
             break;
+        uint32_t free_before = s->nr_free;
         zslab_platform_lock_release(&s->lock);
-        err = reclaim_zone(s, (uint32_t)victim, buf);
+        if (!buf && !(buf = _zslab_zst_scan_buf(s)))
+            err = -ZSLAB_ENOMEM;
+        if (!err)
+            err = reclaim_zone(s, (uint32_t)victim, buf);
         zslab_platform_lock_acquire(&s->lock);
         done += !err;
+        /* migrating may fill a zone for each one reset: count the rounds
+         * that gave nothing back, and stop when every zone had its turn */
+        idle = s->nr_free > free_before ? 0 : idle + 1;
     }
     s->reclaiming = was;
     zslab_platform_lock_release(&s->lock);

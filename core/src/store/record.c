@@ -4,6 +4,11 @@
  * order, the header's checks and its CRCs.  These functions are the recovery
  * parser: they take arbitrary bytes and accept only a record whose every field
  * is consistent and whose CRCs verify (tests/fuzz/fuzz_store.c fuzzes them).
+ *
+ * A record ends with a trailer (magic, the header CRC, the seq) in its last
+ * 16 bytes, so a record cut short by power loss is known from its first and
+ * last LBA alone, also in a zone that was finished since (and has no write
+ * pointer to compare with).
  */
 #include "store.h"
 
@@ -99,12 +104,13 @@ int _zslab_zst_rec_decode(const uint8_t *buf, uint32_t lba_bytes, zst_rec_t *r, 
         return bad(why, "record length is not a whole number of LBAs within the slab limit");
     if (r->seq == 0)
         return bad(why, "sequence number 0");
-    if (r->cls > ZST_CLASS_LARGE && r->cls != ZST_CLASS_TOMB)
+    if (r->cls > ZST_CLASS_MAX && r->cls != ZST_CLASS_TOMB)
         return bad(why, "unknown size class");
     if (r->nr > (r->record_bytes - ZST_HDR_BYTES) / ZST_ENTRY_BYTES ||
         r->payload_off < _zslab_zst_rec_header_bytes(r->nr) || r->payload_off % ZST_ALIGN ||
-        r->payload_bytes % ZST_ALIGN || r->payload_off > r->record_bytes ||
-        r->payload_bytes > r->record_bytes - r->payload_off)
+        r->payload_bytes % ZST_ALIGN ||
+        r->payload_off > r->record_bytes - ZST_TRAILER_BYTES ||
+        r->payload_bytes > r->record_bytes - ZST_TRAILER_BYTES - r->payload_off)
         return bad(why, "entries or payload do not fit the record");
     return 0;
 }
@@ -153,6 +159,18 @@ int _zslab_zst_rec_check_header(const uint8_t *buf, size_t avail, const zst_rec_
     return 0;
 }
 
+/* The trailer, in the record's last 16 bytes (@end points past them); @buf
+ * holds the header. */
+int _zslab_zst_rec_check_trailer(const uint8_t *buf, const uint8_t *end, const zst_rec_t *r,
+                                 const char **why)
+{
+    const uint8_t *t = end - ZST_TRAILER_BYTES;
+    if (_zslab_zst_le32(t) != ZST_TRAILER_MAGIC || _zslab_zst_le64(t + 8) != r->seq ||
+        _zslab_zst_le32(t + 4) != _zslab_zst_le32(buf + ZST_H_HEADER_CRC))
+        return bad(why, "record cut short: its last LBA does not end it (torn write)");
+    return 0;
+}
+
 /* The payload CRC; @buf holds the whole record. */
 int _zslab_zst_rec_check_payload(const uint8_t *buf, const zst_rec_t *r, const char **why)
 {
@@ -177,5 +195,10 @@ void _zslab_zst_rec_seal(uint8_t *buf, const zst_rec_t *r, uint32_t lba_shift)
     put_le16(buf + ZST_H_CLASS, r->cls);
     put_le16(buf + ZST_H_LBA_SHIFT, (uint16_t)lba_shift);
     _zslab_zst_put_le32(buf + ZST_H_PAYLOAD_CRC, r->payload_crc);
-    _zslab_zst_put_le32(buf + ZST_H_HEADER_CRC, header_crc(buf, _zslab_zst_rec_header_bytes(r->nr)));
+    uint32_t crc = header_crc(buf, _zslab_zst_rec_header_bytes(r->nr));
+    _zslab_zst_put_le32(buf + ZST_H_HEADER_CRC, crc);
+    uint8_t *t = buf + r->record_bytes - ZST_TRAILER_BYTES;
+    _zslab_zst_put_le32(t, ZST_TRAILER_MAGIC);
+    _zslab_zst_put_le32(t + 4, crc);
+    _zslab_zst_put_le64(t + 8, r->seq);
 }

@@ -79,25 +79,69 @@ static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct wi
     int rc = _zslab_zst_rec_decode(at(scan, w, off, s->lba_bytes), s->lba_bytes, r, why);
     if (rc)
         return rc;
+    s->found_header = true; /* a header of ours, if maybe cut short */
     uint32_t lbas = r->record_bytes / s->lba_bytes;
+    uint32_t hb = _zslab_zst_rec_header_bytes(r->nr);
+    uint32_t hlbas = (hb + s->lba_bytes - 1) / s->lba_bytes;
+    bool whole = scan->payload || r->cls == ZST_CLASS_TOMB;
+    if (hlbas > end - off) {
+        *past_wp = true;
+        *why = "record runs past the write pointer (torn)";
+        return -ZSLAB_EBADMSG;
+    }
+    if ((err = fetch(s, zone, scan, w, off, whole && lbas <= end - off ? lbas : hlbas, 0, end)))
+        return err;
+    const uint8_t *rec = at(scan, w, off, s->lba_bytes);
+    if ((rc = _zslab_zst_rec_check_header(rec, hb, r, ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT, why)))
+        return rc;
+    /* a header of ours, also of a record cut short: its store is the store */
+    if (s->store_id == 0)
+        s->store_id = r->store_id;
+    if (r->store_id != s->store_id) {
+        *why = "record of another store";
+        return -ZSLAB_EEXIST;
+    }
     if (lbas > end - off) {
         *past_wp = true;
         *why = "record runs past the write pointer (torn)";
         return -ZSLAB_EBADMSG;
     }
-    uint32_t hb = _zslab_zst_rec_header_bytes(r->nr);
-    uint32_t hlbas = (hb + s->lba_bytes - 1) / s->lba_bytes;
-    bool whole = scan->payload || r->cls == ZST_CLASS_TOMB;
-    if ((err = fetch(s, zone, scan, w, off, whole ? lbas : hlbas, 0, end)))
-        return err;
-    const uint8_t *rec = at(scan, w, off, s->lba_bytes);
-    if ((rc = _zslab_zst_rec_check_header(rec, hb, r, ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT, why)))
+    if (!whole && lbas > hlbas) {
+        /* the trailer, in the last LBA: read it into the buffer right after
+         * the header, which is first moved to the buffer's start */
+        if (w->off != off) {
+            w->lbas = 0;
+            if ((err = fetch(s, zone, scan, w, off, hlbas, 0, end)))
+                return err;
+            rec = at(scan, w, off, s->lba_bytes);
+        }
+        uint8_t *last = scan->buf + (size_t)hlbas * s->lba_bytes;
+        uint64_t lba = s->zones[zone].start_lba + off + lbas - 1;
+        if ((err = _zslab_zst_read(s, lba, last, s->lba_bytes)))
+            return _zslab_zst_error_dev(s, err, "read zone at LBA", lba);
+        w->reads++;
+        w->read_bytes += s->lba_bytes;
+        w->lbas = zst_min_u32(w->lbas, hlbas); /* the window holds the header only now */
+        if ((rc = _zslab_zst_rec_check_trailer(rec, last + s->lba_bytes, r, why)))
+            return rc;
+    } else if ((rc = _zslab_zst_rec_check_trailer(rec, rec + r->record_bytes, r, why))) {
         return rc;
-    if (r->store_id != s->store_id && s->store_id != 0) {
-        *why = "record of another store";
-        return -ZSLAB_EEXIST;
     }
     return whole ? _zslab_zst_rec_check_payload(rec, r, why) : 0;
+}
+
+/* "record at LBA 0x..: format version 2; this build reads version 1" */
+static void newer_version(zslab_store_t *s, uint64_t lba, const uint8_t *header)
+{
+    zslab_fmt_t f;
+    _zslab_zst_error_begin(s, &f);
+    _zslab_fmt_str(&f, "record at LBA ");
+    _zslab_fmt_hex(&f, (uintptr_t)lba);
+    _zslab_fmt_str(&f, " has on-device format version ");
+    _zslab_fmt_u64(&f, (uint64_t)(header[ZST_H_VERSION] | header[ZST_H_VERSION + 1] << 8));
+    _zslab_fmt_str(&f, "; this build reads version ");
+    _zslab_fmt_u64(&f, ZSLAB_STORE_FORMAT_VERSION);
+    _zslab_fmt_str(&f, " only (use a newer zns-slab)");
 }
 
 /*
@@ -123,7 +167,12 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan)
         int rc = check_at(s, zone, scan, &w, off, end, ahead, &r, &why, &past_wp);
         if (rc == 1 && !z->active && bad_from == UINT32_MAX)
             break; /* a finished zone: never written from here on */
-        if (rc == -ZSLAB_EPROTO || rc == -ZSLAB_EEXIST) {
+        if (rc == -ZSLAB_EPROTO) {
+            ret = rc;
+            newer_version(s, z->start_lba + off, at(scan, &w, off, s->lba_bytes));
+            break;
+        }
+        if (rc == -ZSLAB_EEXIST) {
             ret = rc;
             (void)_zslab_zst_error_dev(s, rc, why, z->start_lba + off);
             break;
@@ -148,8 +197,6 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan)
             scan->corrupt(s, zone, bad_from, off - bad_from, bad_why, scan->arg);
             bad_from = UINT32_MAX;
         }
-        if (s->store_id == 0)
-            s->store_id = r.store_id;
         ret = scan->record(s, zone, off, &r, at(scan, &w, off, s->lba_bytes), scan->arg);
         if (ret)
             break;
@@ -411,7 +458,7 @@ int _zslab_zst_recover(zslab_store_t *s)
     for (uint32_t i = 0; !err && i < s->nr_zones; i++)
         if (s->zones[i].written_lbas && s->zones[i].state != ZSLAB_STORE_ZONE_BAD)
             err = _zslab_zst_scan_zone(s, i, &scan);
-    if (!err && s->store_id == 0 && s->nr_free < s->nr_zones)
+    if (!err && !s->found_header && s->nr_free < s->nr_zones)
         err = _zslab_zst_error_dev(s, -ZSLAB_EEXIST,
                              "the zones hold data but no zone store record: not a store (format "
                              "the range to use it)",

@@ -7,6 +7,9 @@
  *
  *   | header 64 | entries 12 x nr_max | gap | objects, 8-aligned ... | free |
  *
+ * and as a record it ends with padding to the LBA size, the last 16 bytes of
+ * which are the trailer.
+ *
  * The entries' room is reserved for the most objects of the class that could
  * fit (nr_max, from the class's smallest object), so objects are copied once,
  * to where they will be written, and their CRC is computed while copying.  At
@@ -16,6 +19,7 @@
 #include "store.h"
 
 #define BUF_ALIGN_BYTES 4096u /* a page: what DMA of a passthrough buffer prefers */
+#define GAP_MOVE_BYTES  512u  /* a gap this large before the payload is closed */
 
 static void *entry_at(const zst_slab_t *sl, uint32_t i)
 {
@@ -34,7 +38,22 @@ static void set_entry_word(zst_slab_t *sl, uint32_t i, uint32_t w)
 
 uint16_t _zslab_zst_class_of(uint32_t len)
 {
-    return len > ZSLAB_MAX_CLASS_BYTES ? ZST_CLASS_LARGE : (uint16_t)zslab_class_of(len);
+    uint16_t c = 0;
+    while (c < ZST_CLASS_MAX && len > (1u << (c + ZST_MIN_CLASS_SHIFT)))
+        c++;
+    return c;
+}
+
+/* The smallest and largest object of @cls, bytes. */
+static uint32_t class_min(uint16_t cls)
+{
+    return cls == 0 ? 0 : (1u << (cls - 1 + ZST_MIN_CLASS_SHIFT)) + 1;
+}
+
+static uint32_t class_max(uint16_t cls)
+{
+    return cls == ZST_CLASS_MAX ? ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT
+                                : 1u << (cls + ZST_MIN_CLASS_SHIFT);
 }
 
 /* Payload bytes of the smallest object of @cls (at least 8). */
@@ -42,17 +61,13 @@ static uint32_t min_cost(uint16_t cls)
 {
     if (cls == ZST_CLASS_TOMB)
         return ZST_TOMB_BYTES;
-    uint32_t min_len = cls == 0 ? 0
-                       : cls == ZST_CLASS_LARGE
-                           ? ZSLAB_MAX_CLASS_BYTES + 1
-                           : (uint32_t)zslab_class_size(cls - 1) + 1;
-    uint32_t cost = zst_round_up(min_len, ZST_ALIGN);
+    uint32_t cost = zst_round_up(class_min(cls), ZST_ALIGN);
     return cost < ZST_ALIGN ? ZST_ALIGN : cost;
 }
 
 static uint32_t nr_max(uint32_t slab_bytes, uint16_t cls)
 {
-    return (slab_bytes - ZST_HDR_BYTES) / (ZST_ENTRY_BYTES + min_cost(cls));
+    return (slab_bytes - ZST_HDR_BYTES - ZST_TRAILER_BYTES) / (ZST_ENTRY_BYTES + min_cost(cls));
 }
 
 static uint32_t payload_off(uint32_t slab_bytes, uint16_t cls)
@@ -63,15 +78,14 @@ static uint32_t payload_off(uint32_t slab_bytes, uint16_t cls)
 /* The longest object a slab of @slab_bytes holds. */
 uint32_t _zslab_zst_slab_max_object(uint32_t slab_bytes)
 {
-    for (int c = ZST_CLASS_LARGE; c >= 0; c--) {
+    for (int c = ZST_CLASS_MAX; c >= 0; c--) {
         uint16_t cls = (uint16_t)c;
         if (nr_max(slab_bytes, cls) == 0)
             continue;
-        uint32_t room = (slab_bytes - payload_off(slab_bytes, cls)) / ZST_ALIGN * ZST_ALIGN;
-        uint32_t top =
-            cls == ZST_CLASS_LARGE ? ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT : (uint32_t)zslab_class_size(c);
-        uint32_t best = zst_min_u32(room, top);
-        if (_zslab_zst_class_of(best) == cls)
+        uint32_t room = (slab_bytes - ZST_TRAILER_BYTES - payload_off(slab_bytes, cls)) /
+                        ZST_ALIGN * ZST_ALIGN;
+        uint32_t best = zst_min_u32(room, class_max(cls));
+        if (best >= class_min(cls))
             return best;
     }
     return 0;
@@ -116,7 +130,8 @@ zst_slab_t *_zslab_zst_slab_open(zslab_store_t *s, uint16_t cls)
 bool _zslab_zst_slab_fits(const zslab_store_t *s, const zst_slab_t *sl, uint32_t len)
 {
     return sl->nr < sl->nr_max &&
-           sl->payload_off + sl->payload_bytes + zst_round_up(len, ZST_ALIGN) <= s->slab_bytes;
+           sl->payload_off + sl->payload_bytes + zst_round_up(len, ZST_ALIGN) + ZST_TRAILER_BYTES <=
+               s->slab_bytes;
 }
 
 /* Copies an object in (it fits); returns its entry number. */
@@ -214,9 +229,16 @@ void _zslab_zst_slab_seal(zslab_store_t *s, zst_slab_t *sl)
     if (sl->nr_dead)
         compact(s, sl);
     uint32_t hb = _zslab_zst_rec_header_bytes(sl->nr);
+    uint32_t tight = zst_round_up(hb, ZST_ALIGN);
+    if (sl->payload_off - tight >= GAP_MOVE_BYTES) {
+        /* far fewer objects than the class could hold: close the gap (the
+         * payload CRC and the offsets within the payload do not change) */
+        move_down(sl->buf + tight, sl->buf + sl->payload_off, sl->payload_bytes);
+        sl->payload_off = tight;
+    }
     _zslab_mem_fill(sl->buf + hb, 0, sl->payload_off - hb);
     uint32_t end = sl->payload_off + sl->payload_bytes;
-    uint32_t record_bytes = zst_round_up(end, s->lba_bytes);
+    uint32_t record_bytes = zst_round_up(end + ZST_TRAILER_BYTES, s->lba_bytes);
     _zslab_mem_fill(sl->buf + end, 0, record_bytes - end);
     sl->lbas = record_bytes / s->lba_bytes;
 }

@@ -5,8 +5,8 @@
  */
 #include "store.h"
 
-#define NO_NVME_STATUS 0
 #define PERCENT        100u
+#define SLABS_PER_ZONE 16u /* a slab is at most 1/16 of a zone's capacity */
 
 /* ---- errors and events ------------------------------------------------------ */
 
@@ -174,17 +174,20 @@ static int check_geometry(zslab_store_t *s)
     if (slab % g->lba_bytes || slab < ZSLAB_STORE_MIN_SLAB_BYTES || slab > ZSLAB_STORE_MAX_SLAB_BYTES)
         return invalid(s, "slab size ", slab, " bytes: give a multiple of the LBA size up to ",
                        ZSLAB_STORE_MAX_SLAB_BYTES);
-    /* a slab is one Zone Append: capped at ZASL and at the zone capacity */
+    /* a slab is one Zone Append: capped at ZASL; and at 1/16 of the zone
+     * capacity, since the end of a zone that no record fits is lost */
     slab = zst_min_u32(slab, g->zasl_bytes / g->lba_bytes * g->lba_bytes);
-    if (cap_bytes < slab)
-        slab = (uint32_t)cap_bytes;
+    if (cap_bytes / SLABS_PER_ZONE < slab)
+        slab = (uint32_t)(cap_bytes / SLABS_PER_ZONE / g->lba_bytes * g->lba_bytes);
     if (slab < ZSLAB_STORE_MIN_SLAB_BYTES)
-        return invalid(s, "the device's Zone Append Size Limit or zone capacity (", slab,
-                       " bytes) is below the smallest slab, ", ZSLAB_STORE_MIN_SLAB_BYTES);
+        return invalid(s, "the device's Zone Append Size Limit, or 1/16 of its zone capacity (",
+                       slab, " bytes), is below the smallest slab, ", ZSLAB_STORE_MIN_SLAB_BYTES);
     s->slab_bytes = slab;
     s->max_object = _zslab_zst_slab_max_object(slab);
+    /* live bytes the store takes: zones but the reserve, each less the slab
+     * its end may lose, times the percentage */
     if (c->mode == ZSLAB_STORE_MODE_STORE)
-        s->max_live = (uint64_t)(s->nr_zones - c->reclaim_free_zones) * cap_bytes *
+        s->max_live = (uint64_t)(s->nr_zones - c->reclaim_free_zones) * (cap_bytes - slab) *
                       c->max_live_percent / PERCENT;
     return 0;
 }

@@ -57,11 +57,20 @@
 /* ---- the on-device format (docs/on-device-format.md) ---------------------- */
 #define ZST_MAGIC        0x424c535au /* "ZSLB" as little-endian bytes */
 #define ZST_HDR_BYTES    64u
+#define ZST_TRAILER_BYTES 16u          /* the last bytes of a record */
+#define ZST_TRAILER_MAGIC 0x454c535au /* "ZSLE" */
 #define ZST_ENTRY_BYTES  12u
 #define ZST_ALIGN        8u
 #define ZST_TOMB_BYTES   8u /* a tombstone's payload: its kill seq */
-#define ZST_CLASS_LARGE  ((uint16_t)ZSLAB_CLASS_COUNT) /* objects above 32 KiB */
-#define ZST_CLASS_TOMB   0xffffu                       /* a record of tombstones */
+/* Size classes: class c holds objects of (2^(c-1), 2^c] bytes (class 0:
+ * 0..1 bytes... up to 8: see _zslab_zst_class_of()); the last one ends at the
+ * largest object.  Coarser than the allocator's 8 per power of two: objects
+ * are stored at their exact length, so a finer class saves nothing, while
+ * every class in use costs a partly filled record at each flush. */
+#define ZST_MIN_CLASS_SHIFT 3u                  /* class 0: up to 8 bytes */
+#define ZST_NR_CLASSES      17u                 /* up to 2^19 bytes */
+#define ZST_CLASS_MAX       (ZST_NR_CLASSES - 1)
+#define ZST_CLASS_TOMB      0xffffu             /* a record of tombstones */
 #define ZST_LEN_MASK     ((1u << 19) - 1)
 /* Byte offsets of the header's fields. */
 #define ZST_H_MAGIC         0
@@ -137,8 +146,8 @@ typedef struct zst_index {
 
 /* ---- DRAM slabs ----------------------------------------------------------- */
 #define ZST_MAX_SLABS   256u
-#define ZST_NR_OPEN     (ZSLAB_CLASS_COUNT + 2u) /* classes, large, tombstones */
-#define ZST_OPEN_TOMB   (ZSLAB_CLASS_COUNT + 1u)
+#define ZST_NR_OPEN     (ZST_NR_CLASSES + 1u) /* classes, then tombstones */
+#define ZST_OPEN_TOMB   ZST_NR_CLASSES
 #define ZST_POOL_BUFS   8u
 #define ZST_NO_SLAB     0xffffu
 /* DRAM-only bits of an entry's length word; cleared before it is written. */
@@ -241,6 +250,7 @@ struct zslab_store {
     zst_slot_t slots[ZST_SLOTS];
     uint64_t flush_tickets, flush_covered; /* group commit */
     bool reclaiming;
+    bool found_header; /* recovery met at least one record header */
     zslab_store_counters_t c;
     char err[ZST_ERR_BYTES];
 };
@@ -277,6 +287,8 @@ int _zslab_zst_rec_check_payload(const uint8_t *buf, const zst_rec_t *r, const c
 void _zslab_zst_rec_entry(const uint8_t *buf, uint32_t i, uint64_t *id, uint32_t *len);
 uint32_t _zslab_zst_rec_header_bytes(uint32_t nr);
 void _zslab_zst_rec_seal(uint8_t *buf, const zst_rec_t *r, uint32_t lba_shift);
+int _zslab_zst_rec_check_trailer(const uint8_t *buf, const uint8_t *end, const zst_rec_t *r,
+                                 const char **why);
 
 /* index.c */
 int _zslab_zst_index_init(zst_index_t *ix, zslab_t *z);

@@ -13,8 +13,8 @@ struct rig rig;
 struct geo geo_default(void)
 {
     return (struct geo){.lba_bytes = LBA_BYTES,
-                        .zone_lbas = 64,
-                        .cap_lbas = 48,
+                        .zone_lbas = 256,
+                        .cap_lbas = 192,
                         .nr_zones = 16,
                         .max_open = 2,
                         .max_active = 3,

@@ -30,8 +30,9 @@ struct geo {
     uint32_t zasl_bytes;
 };
 
-/* 16 zones of 64 LBAs with 48 LBAs of capacity, 4 KiB LBAs, ZASL 64 KiB,
- * max open 2, max active 3. */
+/* 16 zones of 256 LBAs with 192 LBAs (768 KiB) of capacity, 4 KiB LBAs,
+ * ZASL 64 KiB (so slabs of 48 KiB: 1/16 of the capacity), max open 2, max
+ * active 3. */
 struct geo geo_default(void);
 
 struct event_log {

@@ -46,14 +46,14 @@ static void crc32c_chains_and_copies(void **state)
     }
 }
 
-/* A valid record of two objects of class 2 (lengths 24 and 17... class of
- * 24 is 2, of 17 is 2): header, entries, payload. */
+/* A valid record of two objects of one class (lengths 24 and 23): header,
+ * entries, payload. */
 static size_t make_record(uint8_t *buf, size_t size)
 {
     memset(buf, 0, size);
     uint32_t lens[2] = {24, 23};
-    uint16_t cls = (uint16_t)zslab_class_of(24);
-    assert_int_equal(zslab_class_of(23), cls);
+    uint16_t cls = _zslab_zst_class_of(24);
+    assert_int_equal(_zslab_zst_class_of(23), cls);
     uint32_t payload_off = 128, off = payload_off;
     for (int i = 0; i < 2; i++) {
         _zslab_zst_put_le64(buf + ZST_HDR_BYTES + i * ZST_ENTRY_BYTES, 100 + i);
@@ -80,6 +80,8 @@ static int parse(const uint8_t *buf, const char **why)
     if (rc)
         return rc;
     rc = _zslab_zst_rec_check_header(buf, LBA_BYTES, &r, ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT, why);
+    if (!rc)
+        rc = _zslab_zst_rec_check_trailer(buf, buf + r.record_bytes, &r, why);
     return rc ? rc : _zslab_zst_rec_check_payload(buf, &r, why);
 }
 
@@ -104,6 +106,26 @@ static void a_sealed_record_parses_back(void **state)
     assert_memory_equal(buf, "ZSLB", 4);
 }
 
+static void a_record_cut_short_is_known_by_its_trailer(void **state)
+{
+    (void)state;
+    uint8_t buf[2 * LBA_BYTES];
+    make_record(buf, sizeof(buf));
+    zst_rec_t r;
+    const char *why = NULL;
+    assert_int_equal(_zslab_zst_rec_decode(buf, LBA_BYTES, &r, &why), 0);
+    /* the record were two LBAs long and its second never written */
+    r.record_bytes = 2 * LBA_BYTES;
+    assert_int_equal(_zslab_zst_rec_check_trailer(buf, buf + r.record_bytes, &r, &why),
+                     -ZSLAB_EBADMSG);
+    assert_non_null(strstr(why, "torn"));
+    r.record_bytes = LBA_BYTES;
+    assert_int_equal(_zslab_zst_rec_check_trailer(buf, buf + r.record_bytes, &r, &why), 0);
+    r.seq++;
+    assert_int_equal(_zslab_zst_rec_check_trailer(buf, buf + r.record_bytes, &r, &why),
+                     -ZSLAB_EBADMSG);
+}
+
 static void zeros_are_no_record(void **state)
 {
     (void)state;
@@ -113,13 +135,16 @@ static void zeros_are_no_record(void **state)
     assert_int_equal(_zslab_zst_rec_decode(buf, LBA_BYTES, &r, &why), 1);
 }
 
-/* Flipping any single bit of the header, entries or payload is caught. */
+/* Flipping any single bit of the header, entries, payload or trailer is
+ * caught. */
 static void every_flipped_bit_is_caught(void **state)
 {
     (void)state;
     uint8_t buf[LBA_BYTES];
     size_t used = 128 + 24 + 24;
-    for (size_t byte = 0; byte < used; byte++) {
+    for (size_t byte = 0; byte < LBA_BYTES; byte++) {
+        if (byte == used)
+            byte = LBA_BYTES - ZST_TRAILER_BYTES; /* zero padding is not covered */
         for (int bit = 0; bit < 8; bit++) {
             make_record(buf, sizeof(buf));
             buf[byte] ^= (uint8_t)(1u << bit);
@@ -187,6 +212,7 @@ static void entries_must_add_up_and_stay_in_class(void **state)
     make_record(buf, sizeof(buf));
     /* a length of another class, then the header CRC made right again */
     _zslab_zst_put_le32(buf + ZST_HDR_BYTES + 8, 1000);
+    assert_true(_zslab_zst_class_of(1000) != _zslab_zst_class_of(24));
     zst_rec_t r;
     const char *why = NULL;
     assert_int_equal(_zslab_zst_rec_decode(buf, LBA_BYTES, &r, &why), 0);
@@ -213,6 +239,7 @@ int main(void)
         cmocka_unit_test(crc32c_chains_and_copies),
         cmocka_unit_test(a_sealed_record_parses_back),
         cmocka_unit_test(zeros_are_no_record),
+        cmocka_unit_test(a_record_cut_short_is_known_by_its_trailer),
         cmocka_unit_test(every_flipped_bit_is_caught),
         cmocka_unit_test(a_newer_version_is_refused_as_such),
         cmocka_unit_test(fields_out_of_line_are_named),
