@@ -17,6 +17,7 @@
 #include "zns_data.h"
 #include "zns_internal.h"
 #include "zns_out.h"
+#include "zns_store.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_NVME_STATUS = 2, EXIT_SYSTEM = 3 };
 #define ERRLEN 256
@@ -370,6 +371,8 @@ int main(int argc, char **argv)
 {
     static struct zns_cli parsed;
     char err[ERRLEN];
+    if (argc > 1 && strcmp(argv[1], "store") == 0)
+        return zns_store_main(argc - 1, argv + 1);
     if (zns_cli_parse(argc, argv, &parsed, err, sizeof(err))) {
         fprintf(stderr, "zns: %s\n", err);
         return EXIT_BAD_INPUT;

@@ -22,6 +22,7 @@ static const char tool_usage[] =
     "  append   Zone Append; prints the LBA the device chose\n"
     "  write    write at an LBA, which must be the zone's write pointer\n"
     "  read     read LBAs to a file or stdout\n"
+    "  store    the zone store: put, get, del, fill, check, verify... (zns store --help)\n"
     "\n"
     "common options:\n"
     "  -j, --json              JSON output (also: -o json)\n"

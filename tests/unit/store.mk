@@ -29,10 +29,10 @@ test-unit-store: $(UNIT_STORE_EXES)
 
 test-unit-store-san:
 	@mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory SANITIZE=1 DEBUG=0 CPPFLAGS=-DZSLAB_DEBUG=1 O=build/san-store \
+	@$(MAKE) --no-print-directory SANITIZE=1 DEBUG=1 O=build/san-store \
 		unit-store > $(RESULTS)/unit-store-san.build.log 2>&1 || \
 		{ tail -n 20 $(RESULTS)/unit-store-san.build.log; \
 		  echo "unit-store-san: build failed (log: $(RESULTS)/unit-store-san.build.log)"; exit 1; }
-	@$(RUN_SUITE) unit-store-san env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	@$(RUN_SUITE) unit-store-san env ZSLAB_STORE_SEEDS=2 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 tests/unit/driver/run-tests \
 		$(addprefix build/san-store/tests/unit-store/,$(UNIT_STORE_TESTS))

@@ -61,14 +61,14 @@
 #define ZSLAB_STORE_FORMAT_VERSION 1u
 
 /* Configuration defaults and limits (see struct zslab_store_config). */
-#define ZSLAB_STORE_DEFAULT_SLAB_BYTES          (256u << 10) /* capped by ZASL */
-#define ZSLAB_STORE_MIN_SLAB_BYTES              (8u << 10)
-#define ZSLAB_STORE_MAX_SLAB_BYTES              (512u << 10)
-#define ZSLAB_STORE_DEFAULT_RECLAIM_FREE_ZONES  2u
-#define ZSLAB_STORE_DEFAULT_MAX_LIVE_PERCENT    90u
-#define ZSLAB_STORE_MAX_ZONES                   131071u      /* zones in one store */
-#define ZSLAB_STORE_MAX_ZONE_BYTES              (2ull << 30) /* zone capacity */
-#define ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT      ((1u << 19) - 1)
+#define ZSLAB_STORE_DEFAULT_SLAB_BYTES         (256u << 10) /* capped by ZASL */
+#define ZSLAB_STORE_MIN_SLAB_BYTES             (8u << 10)
+#define ZSLAB_STORE_MAX_SLAB_BYTES             (512u << 10)
+#define ZSLAB_STORE_DEFAULT_RECLAIM_FREE_ZONES 2u
+#define ZSLAB_STORE_DEFAULT_MAX_LIVE_PERCENT   90u
+#define ZSLAB_STORE_MAX_ZONES                  131071u      /* zones in one store */
+#define ZSLAB_STORE_MAX_ZONE_BYTES             (2ull << 30) /* zone capacity */
+#define ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT     ((1u << 19) - 1)
 
 /* enum zslab_store_mode - what reclaim does when free zones run low. */
 typedef enum zslab_store_mode {
@@ -164,40 +164,40 @@ typedef struct zslab_store_config {
  * has a current value and a peak.  Write amplification is
  * device_append_bytes / put_bytes (zslab_store_write_amp_milli()).
  */
-#define ZSLAB_STORE_COUNTER_LIST(COUNTER, GAUGE)                                                        \
-    COUNTER(puts, "objects stored by zslab_store_put()")                                               \
-    COUNTER(put_bytes, "user bytes stored by zslab_store_put() (the denominator of write amp)")        \
-    COUNTER(gets, "zslab_store_get() calls that found their object")                                   \
-    COUNTER(get_misses, "zslab_store_get() calls for an id the store does not hold")                   \
-    COUNTER(deletes, "objects deleted by zslab_store_delete()")                                        \
-    COUNTER(flushes, "zslab_store_flush() calls that returned 0")                                      \
-    COUNTER(group_commit_joins, "flushes that returned at once: another flush covered them")      \
-    COUNTER(slabs_sealed, "slabs sealed into records")                                            \
-    COUNTER(device_appends, "Zone Append commands that completed")                                \
-    COUNTER(device_append_bytes, "bytes appended: headers, objects, padding, migrations")         \
-    COUNTER(device_flushes, "device flushes (NVMe Flush)")                                        \
-    COUNTER(device_reads, "read commands (gets, reclaim, recovery)")                              \
-    COUNTER(device_read_bytes, "bytes read from the device")                                      \
-    COUNTER(device_errors, "commands that failed, other than Zone Is Full")                       \
-    COUNTER(zone_full_retries, "appends that met Zone Is Full: zone finished, slab retried")      \
-    COUNTER(zone_finishes, "zones finished (Zone Finish)")                                        \
-    COUNTER(zone_resets, "zones reset by reclaim")                                                \
-    COUNTER(tombstones_written, "tombstone entries sealed into records")                          \
-    COUNTER(reclaims, "zones reclaimed (store: migrated and reset; cache: dropped)")              \
-    COUNTER(objects_migrated, "live objects put again by store-mode reclaim")                     \
-    COUNTER(bytes_migrated, "user bytes put again by store-mode reclaim")                         \
-    COUNTER(objects_dropped, "live objects dropped by cache-mode reclaim (now misses)")           \
-    COUNTER(bytes_dropped, "user bytes dropped by cache-mode reclaim")                            \
-    COUNTER(recovery_ns, "time zslab_store_open() spent scanning, nanoseconds")                        \
-    COUNTER(slabs_scanned, "record headers read and checked by zslab_store_open()")                    \
+#define ZSLAB_STORE_COUNTER_LIST(COUNTER, GAUGE)                                                   \
+    COUNTER(puts, "objects stored by zslab_store_put()")                                           \
+    COUNTER(put_bytes, "user bytes stored by zslab_store_put() (the denominator of write amp)")    \
+    COUNTER(gets, "zslab_store_get() calls that found their object")                               \
+    COUNTER(get_misses, "zslab_store_get() calls for an id the store does not hold")               \
+    COUNTER(deletes, "objects deleted by zslab_store_delete()")                                    \
+    COUNTER(flushes, "zslab_store_flush() calls that returned 0")                                  \
+    COUNTER(group_commit_joins, "flushes that returned at once: another flush covered them")       \
+    COUNTER(slabs_sealed, "slabs sealed into records")                                             \
+    COUNTER(device_appends, "Zone Append commands that completed")                                 \
+    COUNTER(device_append_bytes, "bytes appended: headers, objects, padding, migrations")          \
+    COUNTER(device_flushes, "device flushes (NVMe Flush)")                                         \
+    COUNTER(device_reads, "read commands (gets, reclaim, recovery)")                               \
+    COUNTER(device_read_bytes, "bytes read from the device")                                       \
+    COUNTER(device_errors, "commands that failed, other than Zone Is Full")                        \
+    COUNTER(zone_full_retries, "appends that met Zone Is Full: zone finished, slab retried")       \
+    COUNTER(zone_finishes, "zones finished (Zone Finish)")                                         \
+    COUNTER(zone_resets, "zones reset by reclaim")                                                 \
+    COUNTER(tombstones_written, "tombstone entries sealed into records")                           \
+    COUNTER(reclaims, "zones reclaimed (store: migrated and reset; cache: dropped)")               \
+    COUNTER(objects_migrated, "live objects put again by store-mode reclaim")                      \
+    COUNTER(bytes_migrated, "user bytes put again by store-mode reclaim")                          \
+    COUNTER(objects_dropped, "live objects dropped by cache-mode reclaim (now misses)")            \
+    COUNTER(bytes_dropped, "user bytes dropped by cache-mode reclaim")                             \
+    COUNTER(recovery_ns, "time zslab_store_open() spent scanning, nanoseconds")                    \
+    COUNTER(slabs_scanned, "record headers read and checked by zslab_store_open()")                \
     COUNTER(slabs_verified, "record payloads read and CRC-checked (open, verify)")                 \
-    COUNTER(corrupt_slabs, "records that failed a check, reported by LBA and skipped")            \
-    COUNTER(objects_lost, "objects of corrupt records (their newest version is gone)")            \
-    COUNTER(zones_left_open, "zones found open or closed with data by zslab_store_open()")             \
-    GAUGE(live_objects, "objects the store holds")                                                \
-    GAUGE(live_bytes, "user bytes of the objects the store holds")                                \
-    GAUGE(free_zones, "empty zones of the store")                                                 \
-    GAUGE(index_bytes, "DRAM of the index (hash table)")                                          \
+    COUNTER(corrupt_slabs, "records that failed a check, reported by LBA and skipped")             \
+    COUNTER(objects_lost, "objects of corrupt records (their newest version is gone)")             \
+    COUNTER(zones_left_open, "zones found open or closed with data by zslab_store_open()")         \
+    GAUGE(live_objects, "objects the store holds")                                                 \
+    GAUGE(live_bytes, "user bytes of the objects the store holds")                                 \
+    GAUGE(free_zones, "empty zones of the store")                                                  \
+    GAUGE(index_bytes, "DRAM of the index (hash table)")                                           \
     GAUGE(slab_dram_bytes, "DRAM of slab buffers (open, in flight, pooled)")
 
 /* struct zslab_store_gauge - a current value and its peak. */
@@ -304,7 +304,7 @@ ZSLAB_API void zslab_store_config_default(zslab_store_config_t *cfg);
  * error.
  */
 ZSLAB_API int zslab_store_open(const zslab_store_config_t *cfg, zslab_store_t **out, char *msg,
-                          size_t msg_bytes);
+                               size_t msg_bytes);
 
 /**
  * zslab_store_close() - close a store.
@@ -359,7 +359,8 @@ ZSLAB_API int zslab_store_put(zslab_store_t *s, uint64_t id, const void *data, s
  * data); -ZSLAB_ERANGE when @buf_len is smaller than the object; or a device
  * error.
  */
-ZSLAB_API int zslab_store_get(zslab_store_t *s, uint64_t id, void *buf, size_t buf_len, size_t *len);
+ZSLAB_API int zslab_store_get(zslab_store_t *s, uint64_t id, void *buf, size_t buf_len,
+                              size_t *len);
 
 /**
  * zslab_store_size() - the length of an object, without reading it.
@@ -438,7 +439,8 @@ ZSLAB_API void zslab_store_get_counters(zslab_store_t *s, zslab_store_counters_t
  *
  * Return: the length of the full text, as snprintf().
  */
-ZSLAB_API size_t zslab_store_format_counters(const zslab_store_counters_t *c, char *buf, size_t size);
+ZSLAB_API size_t zslab_store_format_counters(const zslab_store_counters_t *c, char *buf,
+                                             size_t size);
 
 /**
  * zslab_store_write_amp_milli() - write amplification x 1000: device bytes

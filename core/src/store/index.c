@@ -14,14 +14,14 @@
  */
 #include "store.h"
 
-#define MIN_SLOTS     1024u
-#define GROW_NUM      7u /* grow above 7/8 full */
-#define GROW_DEN      8u
+#define MIN_SLOTS            1024u
+#define GROW_NUM             7u /* grow above 7/8 full */
+#define GROW_DEN             8u
 #define MAX_BYTES_PER_OBJECT 24u /* shrink above this */
-#define TARGET_NUM    4u /* to 3/4 full: capacity = count x 4/3 */
-#define TARGET_DEN    3u
-#define HALF_BITS     32u
-#define LOW_HALF_MASK 0xffffffffu
+#define TARGET_NUM           4u  /* to 3/4 full: capacity = count x 4/3 */
+#define TARGET_DEN           3u
+#define HALF_BITS            32u
+#define LOW_HALF_MASK        0xffffffffu
 
 static uint64_t hash(uint64_t key)
 {

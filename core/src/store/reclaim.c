@@ -58,7 +58,6 @@ static int64_t pick_oldest(const zslab_store_t *s)
 struct victim {
     uint32_t zone;
     bool tombstones; /* tombstones were added: flush before the reset */
-    int err;
 };
 
 /* Submits a slab that a put or a tombstone sealed; s->maint is held. */
@@ -134,7 +133,8 @@ static void victim_corrupt(zslab_store_t *s, uint32_t zone, uint32_t off, uint32
 {
     (void)arg;
     ZST_COUNT(s, corrupt_slabs, 1);
-    _zslab_zst_event(s, ZSLAB_STORE_EVENT_CORRUPT_SLAB, s->zones[zone].start_lba + off, -ZSLAB_EBADMSG, why);
+    _zslab_zst_event(s, ZSLAB_STORE_EVENT_CORRUPT_SLAB, s->zones[zone].start_lba + off,
+                     -ZSLAB_EBADMSG, why);
     (void)lbas;
 }
 
@@ -156,8 +156,9 @@ static void forget_zone(zslab_store_t *s, uint32_t zone)
 
 static int reclaim_zone(zslab_store_t *s, uint32_t zone, uint8_t *buf)
 {
-    struct victim v = {zone, false, 0};
-    zst_scan_t scan = {victim_record, victim_corrupt, &v, s->cfg.mode == ZSLAB_STORE_MODE_STORE, buf};
+    struct victim v = {zone, false};
+    zst_scan_t scan = {victim_record, victim_corrupt, &v, s->cfg.mode == ZSLAB_STORE_MODE_STORE,
+                       buf};
     int err = _zslab_zst_scan_zone(s, zone, &scan);
     if (!err && (s->cfg.mode == ZSLAB_STORE_MODE_STORE || v.tombstones))
         err = _zslab_zst_flush_locked(s); /* what moved is durable before the reset */
@@ -173,8 +174,9 @@ static int reclaim_zone(zslab_store_t *s, uint32_t zone, uint8_t *buf)
     zslab_platform_lock_release(&s->lock);
     if (!err)
         _zslab_zst_event(s, ZSLAB_STORE_EVENT_ZONE_RESET, lba, 0,
-                   s->cfg.mode == ZSLAB_STORE_MODE_STORE ? "reclaimed: live objects migrated"
-                                                    : "dropped: its objects are misses now");
+                         s->cfg.mode == ZSLAB_STORE_MODE_STORE
+                             ? "reclaimed: live objects migrated"
+                             : "dropped: its objects are misses now");
     return err;
 }
 
@@ -191,8 +193,7 @@ int _zslab_zst_reclaim_locked(zslab_store_t *s, uint32_t zones, uint32_t *reclai
     zslab_platform_lock_acquire(&s->lock);
     bool was = s->reclaiming;
     s->reclaiming = true;
-    while (!err && (done < zones || s->nr_free < s->cfg.reclaim_free_zones) &&
-           idle < s->nr_zones) {
+    while (!err && (done < zones || s->nr_free < s->cfg.reclaim_free_zones) && idle < s->nr_zones) {
         int64_t victim = s->cfg.mode == ZSLAB_STORE_MODE_STORE ? pick_greedy(s) : pick_oldest(s);
         if (victim == NO_VICTIM)
             break;

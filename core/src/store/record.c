@@ -108,8 +108,7 @@ int _zslab_zst_rec_decode(const uint8_t *buf, uint32_t lba_bytes, zst_rec_t *r, 
         return bad(why, "unknown size class");
     if (r->nr > (r->record_bytes - ZST_HDR_BYTES) / ZST_ENTRY_BYTES ||
         r->payload_off < _zslab_zst_rec_header_bytes(r->nr) || r->payload_off % ZST_ALIGN ||
-        r->payload_bytes % ZST_ALIGN ||
-        r->payload_off > r->record_bytes - ZST_TRAILER_BYTES ||
+        r->payload_bytes % ZST_ALIGN || r->payload_off > r->record_bytes - ZST_TRAILER_BYTES ||
         r->payload_bytes > r->record_bytes - ZST_TRAILER_BYTES - r->payload_off)
         return bad(why, "entries or payload do not fit the record");
     return 0;
@@ -136,7 +135,7 @@ static uint32_t header_crc(const uint8_t *buf, uint32_t header_bytes)
  * @avail bytes of @buf are readable; the entries must be among them.
  */
 int _zslab_zst_rec_check_header(const uint8_t *buf, size_t avail, const zst_rec_t *r,
-                          uint32_t max_object, const char **why)
+                                uint32_t max_object, const char **why)
 {
     uint32_t hb = _zslab_zst_rec_header_bytes(r->nr);
     if (avail < hb)

@@ -52,7 +52,8 @@ static int fetch(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct windo
         want = end - off;
     w->off = off;
     w->lbas = 0;
-    int err = _zslab_zst_read(s, s->zones[zone].start_lba + off, scan->buf, (size_t)want * s->lba_bytes);
+    int err =
+        _zslab_zst_read(s, s->zones[zone].start_lba + off, scan->buf, (size_t)want * s->lba_bytes);
     w->reads++;
     w->read_bytes += (uint64_t)want * s->lba_bytes;
     if (err)
@@ -69,8 +70,9 @@ static const uint8_t *at(const zst_scan_t *scan, const struct window *w, uint32_
 
 /* Checks the record whose header starts at LBA @off; 0 with @r filled, or
  * -ZSLAB_EBADMSG with @why (1: nothing written there; -ZSLAB_EPROTO). */
-static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct window *w, uint32_t off,
-                    uint32_t end, uint32_t ahead, zst_rec_t *r, const char **why, bool *past_wp)
+static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct window *w,
+                    uint32_t off, uint32_t end, uint32_t ahead, zst_rec_t *r, const char **why,
+                    bool *past_wp)
 {
     uint32_t first = (HEADER_READ_BYTES + s->lba_bytes - 1) / s->lba_bytes;
     int err = fetch(s, zone, scan, w, off, 1, ahead > first ? ahead : first, end);
@@ -219,11 +221,11 @@ struct found {
 };
 
 /* What decides an id in recovery: (seq << TAG_BITS) | tag. */
-#define TAG_BITS     2u
-#define TAG_VERSION  0u /* the version of that seq wins so far */
-#define TAG_KILL     1u /* a tombstone kills the versions before that seq */
-#define TAG_LOST     3u /* as TAG_KILL, for an object of a corrupt record */
-#define SEEN_SEQ(v)  ((v) >> TAG_BITS)
+#define TAG_BITS    2u
+#define TAG_VERSION 0u /* the version of that seq wins so far */
+#define TAG_KILL    1u /* a tombstone kills the versions before that seq */
+#define TAG_LOST    3u /* as TAG_KILL, for an object of a corrupt record */
+#define SEEN_SEQ(v) ((v) >> TAG_BITS)
 
 struct recovery {
     zst_index_t seen; /* id -> what decides it */
@@ -249,7 +251,8 @@ static int add_found(zslab_store_t *s, struct recovery *rc, struct found f)
 }
 
 /* A version of @id at @seq, at @loc: wins unless something later decided. */
-static int see_version(zslab_store_t *s, struct recovery *rc, uint64_t id, uint64_t seq, uint64_t loc)
+static int see_version(zslab_store_t *s, struct recovery *rc, uint64_t id, uint64_t seq,
+                       uint64_t loc)
 {
     uint64_t b = _zslab_zst_index_get(&rc->seen, id);
     if (b && seq < SEEN_SEQ(b))
@@ -282,18 +285,19 @@ static int pass1_record(zslab_store_t *s, uint32_t zone, uint32_t off, const zst
         uint64_t id;
         uint32_t len;
         _zslab_zst_rec_entry(buf, i, &id, &len);
-        int err = r->cls == ZST_CLASS_TOMB
-                      ? see_kill(s, rc, id, _zslab_zst_le64(buf + r->payload_off + i * ZST_TOMB_BYTES))
-                      : see_version(s, rc, id, r->seq,
-                                    zst_loc(zone, (uint32_t)(pos / ZST_ALIGN), len));
+        int err =
+            r->cls == ZST_CLASS_TOMB
+                ? see_kill(s, rc, id,
+                           _zslab_zst_le64(buf + r->payload_off + (size_t)i * ZST_TOMB_BYTES))
+                : see_version(s, rc, id, r->seq, zst_loc(zone, (uint32_t)(pos / ZST_ALIGN), len));
         if (err)
             return err;
         pos += zst_round_up(len, ZST_ALIGN);
     }
     if (r->cls == ZST_CLASS_TOMB)
         ZST_COUNT(s, slabs_verified, 1);
-    return add_found(s, rc, (struct found){zone, off, r->record_bytes / s->lba_bytes, r->seq,
-                                           false});
+    return add_found(s, rc,
+                     (struct found){zone, off, r->record_bytes / s->lba_bytes, r->seq, false});
 }
 
 static void report_corrupt(zslab_store_t *s, uint32_t zone, uint32_t off, uint32_t lbas,
@@ -302,7 +306,8 @@ static void report_corrupt(zslab_store_t *s, uint32_t zone, uint32_t off, uint32
     (void)lbas;
     (void)arg;
     ZST_COUNT(s, corrupt_slabs, 1);
-    _zslab_zst_event(s, ZSLAB_STORE_EVENT_CORRUPT_SLAB, s->zones[zone].start_lba + off, -ZSLAB_EBADMSG, why);
+    _zslab_zst_event(s, ZSLAB_STORE_EVENT_CORRUPT_SLAB, s->zones[zone].start_lba + off,
+                     -ZSLAB_EBADMSG, why);
 }
 
 /* The record that holds byte @pos of @zone, by binary search (pass 1 found
@@ -325,8 +330,8 @@ static struct found *record_of(struct recovery *rc, uint32_t zone, uint64_t pos,
 }
 
 /* Objects of a record whose payload failed: gone, and kept gone. */
-static int drop_record(zslab_store_t *s, struct recovery *rc, const struct found *f, const uint8_t *buf,
-                       const zst_rec_t *r)
+static int drop_record(zslab_store_t *s, struct recovery *rc, const struct found *f,
+                       const uint8_t *buf, const zst_rec_t *r)
 {
     uint64_t pos = (uint64_t)f->off * s->lba_bytes + r->payload_off;
     for (uint32_t i = 0; i < r->nr; i++) {
@@ -373,7 +378,8 @@ static int pass2(zslab_store_t *s, struct recovery *rc, uint8_t *buf)
         zst_rec_t r;
         const char *why = NULL;
         if (_zslab_zst_rec_decode(buf, s->lba_bytes, &r, &why) != 0)
-            return _zslab_zst_error_dev(s, -ZSLAB_EIO, "record changed while recovering, at LBA", lba);
+            return _zslab_zst_error_dev(s, -ZSLAB_EIO, "record changed while recovering, at LBA",
+                                        lba);
         ZST_COUNT(s, slabs_verified, 1);
         if (_zslab_zst_rec_check_payload(buf, &r, &why) == 0)
             continue;
@@ -407,15 +413,15 @@ static int settle_open_zones(zslab_store_t *s)
             z->state = ZSLAB_STORE_ZONE_HEAD;
             s->head = i;
             _zslab_zst_event(s, ZSLAB_STORE_EVENT_ZONE_RESUMED, z->start_lba, 0,
-                       "left open: appends go on after its write pointer");
+                             "left open: appends go on after its write pointer");
             continue;
         }
         int err = _zslab_zst_zone_finish(s, i);
         if (err)
             return err;
         _zslab_zst_event(s, ZSLAB_STORE_EVENT_ZONE_FINISHED, z->start_lba, 0,
-                   z->torn ? "left open with a torn record: finished"
-                           : "left open: finished, appends go to the newest zone");
+                         z->torn ? "left open with a torn record: finished"
+                                 : "left open: finished, appends go to the newest zone");
     }
     return 0;
 }
@@ -459,10 +465,11 @@ int _zslab_zst_recover(zslab_store_t *s)
         if (s->zones[i].written_lbas && s->zones[i].state != ZSLAB_STORE_ZONE_BAD)
             err = _zslab_zst_scan_zone(s, i, &scan);
     if (!err && !s->found_header && s->nr_free < s->nr_zones)
-        err = _zslab_zst_error_dev(s, -ZSLAB_EEXIST,
-                             "the zones hold data but no zone store record: not a store (format "
-                             "the range to use it)",
-                             0);
+        err = _zslab_zst_error_dev(
+            s, -ZSLAB_EEXIST,
+            "the zones hold data but no zone store record: not a store (format "
+            "the range to use it)",
+            0);
     if (!err && s->cfg.verify_payload)
         err = pass2(s, &rc, buf);
     if (!err)
@@ -542,7 +549,8 @@ int zslab_store_verify(zslab_store_t *s, uint64_t *corrupt)
             err = _zslab_zst_scan_zone(s, i, &scan);
     uint64_t on_device = 0;
     for (uint64_t i = 0; !err && i < s->index.cap; i++)
-        on_device += s->index.slots[i].val && zst_loc_zone(s->index.slots[i].val) != ZST_ZONE_PENDING;
+        on_device +=
+            s->index.slots[i].val && zst_loc_zone(s->index.slots[i].val) != ZST_ZONE_PENDING;
     uint64_t bad = s->c.corrupt_slabs - before;
     if (!err && (bad || v.matched != on_device)) {
         zslab_fmt_t f;
@@ -557,7 +565,8 @@ int zslab_store_verify(zslab_store_t *s, uint64_t *corrupt)
     zslab_platform_lock_release(&s->maint);
     zslab_free(s->z, buf);
     for (uint32_t i = 0; i < v.nr_bad; i++)
-        _zslab_zst_event(s, ZSLAB_STORE_EVENT_CORRUPT_SLAB, v.bad[i].lba, -ZSLAB_EBADMSG, v.bad[i].why);
+        _zslab_zst_event(s, ZSLAB_STORE_EVENT_CORRUPT_SLAB, v.bad[i].lba, -ZSLAB_EBADMSG,
+                         v.bad[i].why);
     if (corrupt)
         *corrupt = bad;
     return err;
@@ -570,9 +579,8 @@ uint32_t _zslab_zst_budget(const zslab_store_t *s, uint32_t active_outside, uint
 {
     uint32_t budget = MAX_BUDGET;
     if (s->geo.max_active)
-        budget = zst_min_u32(budget, s->geo.max_active > active_outside
-                                         ? s->geo.max_active - active_outside
-                                         : 0);
+        budget = zst_min_u32(
+            budget, s->geo.max_active > active_outside ? s->geo.max_active - active_outside : 0);
     if (s->geo.max_open)
         budget = zst_min_u32(budget,
                              s->geo.max_open > open_outside ? s->geo.max_open - open_outside : 0);

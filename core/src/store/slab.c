@@ -82,8 +82,8 @@ uint32_t _zslab_zst_slab_max_object(uint32_t slab_bytes)
         uint16_t cls = (uint16_t)c;
         if (nr_max(slab_bytes, cls) == 0)
             continue;
-        uint32_t room = (slab_bytes - ZST_TRAILER_BYTES - payload_off(slab_bytes, cls)) /
-                        ZST_ALIGN * ZST_ALIGN;
+        uint32_t room =
+            (slab_bytes - ZST_TRAILER_BYTES - payload_off(slab_bytes, cls)) / ZST_ALIGN * ZST_ALIGN;
         uint32_t best = zst_min_u32(room, class_max(cls));
         if (best >= class_min(cls))
             return best;
@@ -135,7 +135,8 @@ bool _zslab_zst_slab_fits(const zslab_store_t *s, const zst_slab_t *sl, uint32_t
 }
 
 /* Copies an object in (it fits); returns its entry number. */
-uint32_t _zslab_zst_slab_add(zst_slab_t *sl, uint64_t id, const void *data, uint32_t len, bool older)
+uint32_t _zslab_zst_slab_add(zst_slab_t *sl, uint64_t id, const void *data, uint32_t len,
+                             bool older)
 {
     static const uint8_t zeros[ZST_ALIGN];
     uint32_t i = sl->nr++;

@@ -77,7 +77,8 @@ const char *zslab_store_last_error(zslab_store_t *s)
     return s->err;
 }
 
-void _zslab_zst_event(zslab_store_t *s, zslab_store_event_kind_t kind, uint64_t lba, int err, const char *reason)
+void _zslab_zst_event(zslab_store_t *s, zslab_store_event_kind_t kind, uint64_t lba, int err,
+                      const char *reason)
 {
     if (!s->cfg.on_event)
         return;
@@ -149,12 +150,13 @@ static int check_geometry(zslab_store_t *s)
     zslab_store_config_t *c = &s->cfg;
     const struct zslab_zdev_geometry *g = &s->geo;
     if (g->lba_bytes < 512 || (g->lba_bytes & (g->lba_bytes - 1)) || g->lba_bytes > 65536)
-        return invalid(s, "LBA size ", g->lba_bytes, " bytes is not a power of two in 512..", 65536);
+        return invalid(s, "LBA size ", g->lba_bytes, " bytes is not a power of two in 512..",
+                       65536);
     s->lba_bytes = g->lba_bytes;
     s->lba_shift = log2_u32(g->lba_bytes);
     if (c->first_zone >= g->nr_zones)
-        return invalid(s, "first zone ", c->first_zone, " is past the device's zones: ",
-                       g->nr_zones);
+        return invalid(s, "first zone ", c->first_zone,
+                       " is past the device's zones: ", g->nr_zones);
     s->nr_zones = c->nr_zones ? c->nr_zones : g->nr_zones - c->first_zone;
     if (s->nr_zones > g->nr_zones - c->first_zone)
         return invalid(s, "the range runs past the device's zones: it has ", g->nr_zones,
@@ -171,7 +173,8 @@ static int check_geometry(zslab_store_t *s)
         return invalid(s, "zone capacity of ", cap_bytes, " bytes is outside 1 LBA .. ",
                        ZSLAB_STORE_MAX_ZONE_BYTES);
     uint32_t slab = c->slab_bytes;
-    if (slab % g->lba_bytes || slab < ZSLAB_STORE_MIN_SLAB_BYTES || slab > ZSLAB_STORE_MAX_SLAB_BYTES)
+    if (slab % g->lba_bytes || slab < ZSLAB_STORE_MIN_SLAB_BYTES ||
+        slab > ZSLAB_STORE_MAX_SLAB_BYTES)
         return invalid(s, "slab size ", slab, " bytes: give a multiple of the LBA size up to ",
                        ZSLAB_STORE_MAX_SLAB_BYTES);
     /* a slab is one Zone Append: capped at ZASL; and at 1/16 of the zone
@@ -248,9 +251,9 @@ static int load_zones(zslab_store_t *s)
                 break;
             active = false;
         }
-        if (d->state == ZSLAB_ZONE_EMPTY || (written == 0 && !active && d->state != ZSLAB_ZONE_FULL &&
-                                             d->state != ZSLAB_ZONE_READ_ONLY &&
-                                             d->state != ZSLAB_ZONE_OFFLINE)) {
+        if (d->state == ZSLAB_ZONE_EMPTY ||
+            (written == 0 && !active && d->state != ZSLAB_ZONE_FULL &&
+             d->state != ZSLAB_ZONE_READ_ONLY && d->state != ZSLAB_ZONE_OFFLINE)) {
             z->state = ZSLAB_STORE_ZONE_EMPTY;
             s->nr_free++;
         } else if (active) {
@@ -362,10 +365,11 @@ static int open_store(zslab_store_t *s)
     if ((err = load_zones(s)))
         return err;
     if (s->budget == 0)
-        return _zslab_zst_error_dev(s, -ZSLAB_EBUSY,
-                              "zones outside the store hold every open/active zone the device "
-                              "allows",
-                              0);
+        return _zslab_zst_error_dev(
+            s, -ZSLAB_EBUSY,
+            "zones outside the store hold every open/active zone the device "
+            "allows",
+            0);
     if (s->nr_free < s->nr_zones && (err = _zslab_zst_recover(s)))
         return err;
     if (s->store_id == 0)
@@ -373,7 +377,8 @@ static int open_store(zslab_store_t *s)
     return 0;
 }
 
-int zslab_store_open(const zslab_store_config_t *cfg, zslab_store_t **out, char *msg, size_t msg_bytes)
+int zslab_store_open(const zslab_store_config_t *cfg, zslab_store_t **out, char *msg,
+                     size_t msg_bytes)
 {
     if (out)
         *out = NULL;
@@ -462,7 +467,8 @@ static bool needs_tombstone(zslab_store_t *s, uint64_t loc)
         return true;
     uint32_t e;
     zst_slab_t *sl = slab_of(s, loc, &e);
-    return sl->state == ZST_SLAB_INFLIGHT || sl->maybe_written || _zslab_zst_slab_entry_older(sl, e);
+    return sl->state == ZST_SLAB_INFLIGHT || sl->maybe_written ||
+           _zslab_zst_slab_entry_older(sl, e);
 }
 
 /* The object at @loc is gone from the index: its bytes stop counting, and a
@@ -487,8 +493,8 @@ bool _zslab_zst_drop_entry(zslab_store_t *s, uint64_t loc)
 
 /* Copies an object into the open slab of its class.  Lock held.  *@sealed
  * receives a slab that filled up, to submit once the lock is released. */
-int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint32_t len, bool migrate,
-                    zst_slab_t **sealed)
+int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint32_t len,
+                          bool migrate, zst_slab_t **sealed)
 {
     uint16_t cls = _zslab_zst_class_of(len);
     zst_slab_t *sl = s->open[cls] == ZST_NO_SLAB ? NULL : &s->slabs[s->open[cls]];
@@ -503,8 +509,8 @@ int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint3
         s->open[cls] = (uint16_t)_zslab_zst_slab_index(s, sl);
     }
     uint64_t old = 0;
-    int err =
-        _zslab_zst_index_set(&s->index, id, zst_loc_pending(_zslab_zst_slab_index(s, sl), sl->nr, len), &old);
+    int err = _zslab_zst_index_set(
+        &s->index, id, zst_loc_pending(_zslab_zst_slab_index(s, sl), sl->nr, len), &old);
     if (err)
         return _zslab_zst_error_dev(s, err, "no memory for the index", 0);
     bool older = migrate;
@@ -533,7 +539,8 @@ static int maybe_reclaim(zslab_store_t *s)
     zslab_platform_lock_release(&s->lock);
     if (room)
         return 0;
-    return err ? err : _zslab_zst_error_dev(s, -ZSLAB_ENOSPC, "no space: no zone left to write to", 0);
+    return err ? err
+               : _zslab_zst_error_dev(s, -ZSLAB_ENOSPC, "no space: no zone left to write to", 0);
 }
 
 static int no_space(zslab_store_t *s, uint64_t live, uint32_t len)

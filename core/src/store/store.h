@@ -55,23 +55,23 @@
 #endif
 
 /* ---- the on-device format (docs/on-device-format.md) ---------------------- */
-#define ZST_MAGIC        0x424c535au /* "ZSLB" as little-endian bytes */
-#define ZST_HDR_BYTES    64u
-#define ZST_TRAILER_BYTES 16u          /* the last bytes of a record */
+#define ZST_MAGIC         0x424c535au /* "ZSLB" as little-endian bytes */
+#define ZST_HDR_BYTES     64u
+#define ZST_TRAILER_BYTES 16u         /* the last bytes of a record */
 #define ZST_TRAILER_MAGIC 0x454c535au /* "ZSLE" */
-#define ZST_ENTRY_BYTES  12u
-#define ZST_ALIGN        8u
-#define ZST_TOMB_BYTES   8u /* a tombstone's payload: its kill seq */
+#define ZST_ENTRY_BYTES   12u
+#define ZST_ALIGN         8u
+#define ZST_TOMB_BYTES    8u /* a tombstone's payload: its kill seq */
 /* Size classes: class c holds objects of (2^(c-1), 2^c] bytes (class 0:
  * 0..1 bytes... up to 8: see _zslab_zst_class_of()); the last one ends at the
  * largest object.  Coarser than the allocator's 8 per power of two: objects
  * are stored at their exact length, so a finer class saves nothing, while
  * every class in use costs a partly filled record at each flush. */
-#define ZST_MIN_CLASS_SHIFT 3u                  /* class 0: up to 8 bytes */
-#define ZST_NR_CLASSES      17u                 /* up to 2^19 bytes */
+#define ZST_MIN_CLASS_SHIFT 3u  /* class 0: up to 8 bytes */
+#define ZST_NR_CLASSES      17u /* up to 2^19 bytes */
 #define ZST_CLASS_MAX       (ZST_NR_CLASSES - 1)
-#define ZST_CLASS_TOMB      0xffffu             /* a record of tombstones */
-#define ZST_LEN_MASK     ((1u << 19) - 1)
+#define ZST_CLASS_TOMB      0xffffu /* a record of tombstones */
+#define ZST_LEN_MASK        ((1u << 19) - 1)
 /* Byte offsets of the header's fields. */
 #define ZST_H_MAGIC         0
 #define ZST_H_VERSION       4
@@ -145,11 +145,11 @@ typedef struct zst_index {
 } zst_index_t;
 
 /* ---- DRAM slabs ----------------------------------------------------------- */
-#define ZST_MAX_SLABS   256u
-#define ZST_NR_OPEN     (ZST_NR_CLASSES + 1u) /* classes, then tombstones */
-#define ZST_OPEN_TOMB   ZST_NR_CLASSES
-#define ZST_POOL_BUFS   8u
-#define ZST_NO_SLAB     0xffffu
+#define ZST_MAX_SLABS 256u
+#define ZST_NR_OPEN   (ZST_NR_CLASSES + 1u) /* classes, then tombstones */
+#define ZST_OPEN_TOMB ZST_NR_CLASSES
+#define ZST_POOL_BUFS 8u
+#define ZST_NO_SLAB   0xffffu
 /* DRAM-only bits of an entry's length word; cleared before it is written. */
 #define ZST_ENT_DEAD  0x80000000u /* deleted or replaced while in DRAM */
 #define ZST_ENT_OLDER 0x40000000u /* an older version may be on the device */
@@ -168,8 +168,8 @@ enum zst_slab_state {
 };
 
 typedef struct zst_slab {
-    uint8_t *buf;           /* slab_bytes: header, entries, gap, payload */
-    uint32_t *offs;         /* entry -> payload offset, nr_max of them */
+    uint8_t *buf;   /* slab_bytes: header, entries, gap, payload */
+    uint32_t *offs; /* entry -> payload offset, nr_max of them */
     uint32_t nr, nr_max, nr_dead;
     uint32_t payload_off;   /* where the payload starts in buf */
     uint32_t payload_bytes; /* payload used, 8-aligned */
@@ -179,9 +179,9 @@ typedef struct zst_slab {
     uint8_t state;
     bool maybe_written; /* a failed append may have reached the device */
     uint64_t seq;
-    uint32_t zone;  /* reserved zone */
-    uint32_t lbas;  /* record length, LBAs */
-    uint32_t slot;  /* in-flight slot */
+    uint32_t zone; /* reserved zone */
+    uint32_t lbas; /* record length, LBAs */
+    uint32_t slot; /* in-flight slot */
 } zst_slab_t;
 
 /* ---- zones ---------------------------------------------------------------- */
@@ -282,7 +282,7 @@ void _zslab_zst_put_le64(uint8_t *p, uint64_t v);
 void _zslab_zst_put_le32(uint8_t *p, uint32_t v);
 int _zslab_zst_rec_decode(const uint8_t *buf, uint32_t lba_bytes, zst_rec_t *r, const char **why);
 int _zslab_zst_rec_check_header(const uint8_t *buf, size_t avail, const zst_rec_t *r,
-                          uint32_t max_object, const char **why);
+                                uint32_t max_object, const char **why);
 int _zslab_zst_rec_check_payload(const uint8_t *buf, const zst_rec_t *r, const char **why);
 void _zslab_zst_rec_entry(const uint8_t *buf, uint32_t i, uint64_t *id, uint32_t *len);
 uint32_t _zslab_zst_rec_header_bytes(uint32_t nr);
@@ -303,7 +303,8 @@ uint16_t _zslab_zst_class_of(uint32_t len);
 uint32_t _zslab_zst_slab_max_object(uint32_t slab_bytes);
 zst_slab_t *_zslab_zst_slab_open(zslab_store_t *s, uint16_t cls);
 bool _zslab_zst_slab_fits(const zslab_store_t *s, const zst_slab_t *sl, uint32_t len);
-uint32_t _zslab_zst_slab_add(zst_slab_t *sl, uint64_t id, const void *data, uint32_t len, bool older);
+uint32_t _zslab_zst_slab_add(zst_slab_t *sl, uint64_t id, const void *data, uint32_t len,
+                             bool older);
 void _zslab_zst_slab_kill(zslab_store_t *s, zst_slab_t *sl, uint32_t entry);
 bool _zslab_zst_slab_entry_older(const zst_slab_t *sl, uint32_t entry);
 uint32_t _zslab_zst_slab_index(const zslab_store_t *s, const zst_slab_t *sl);
@@ -341,11 +342,12 @@ uint8_t *_zslab_zst_scan_buf(zslab_store_t *s);
 uint32_t _zslab_zst_budget(const zslab_store_t *s, uint32_t active_outside, uint32_t open_outside);
 
 /* store.c */
-int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint32_t len, bool migrate,
-                    zst_slab_t **sealed);
+int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint32_t len,
+                          bool migrate, zst_slab_t **sealed);
 bool _zslab_zst_drop_entry(zslab_store_t *s, uint64_t loc);
 
-void _zslab_zst_event(zslab_store_t *s, zslab_store_event_kind_t kind, uint64_t lba, int err, const char *reason);
+void _zslab_zst_event(zslab_store_t *s, zslab_store_event_kind_t kind, uint64_t lba, int err,
+                      const char *reason);
 zslab_fmt_t *_zslab_zst_error_begin(zslab_store_t *s, zslab_fmt_t *f);
 int _zslab_zst_error_dev(zslab_store_t *s, int err, const char *what, uint64_t lba);
 _Noreturn void _zslab_zst_assert_fail(const char *expr, const char *file, int line);

@@ -36,8 +36,7 @@ static void wait_one(zslab_store_t *s, bool retiring)
 {
     for (uint32_t i = 0; i < ZST_SLOTS; i++) {
         zst_slot_t *slot = &s->slots[i];
-        if (!slot->busy ||
-            (retiring && s->zones[slot->zone].state != ZSLAB_STORE_ZONE_RETIRING))
+        if (!slot->busy || (retiring && s->zones[slot->zone].state != ZSLAB_STORE_ZONE_RETIRING))
             continue;
         zslab_platform_lock_release(&s->lock);
         zslab_platform_lock_acquire(&slot->lock);
@@ -50,7 +49,8 @@ static void wait_one(zslab_store_t *s, bool retiring)
 static int need_reclaim(zslab_store_t *s, bool maint_held)
 {
     if (s->reclaiming)
-        return _zslab_zst_error_dev(s, -ZSLAB_ENOSPC, "no empty zone left for reclaim to write into", 0);
+        return _zslab_zst_error_dev(s, -ZSLAB_ENOSPC,
+                                    "no empty zone left for reclaim to write into", 0);
     if (!maint_held)
         zslab_platform_lock_acquire(&s->maint);
     uint32_t done = 0;
@@ -74,11 +74,12 @@ static int landed(zslab_store_t *s, zst_slab_t *sl, uint64_t lba)
         uint64_t id;
         uint32_t len;
         _zslab_zst_rec_entry(sl->buf, i, &id, &len);
-        if (sl->cls == ZST_CLASS_TOMB || _zslab_zst_index_get(&s->index, id) != zst_loc_pending(me, i, len))
+        if (sl->cls == ZST_CLASS_TOMB ||
+            _zslab_zst_index_get(&s->index, id) != zst_loc_pending(me, i, len))
             continue; /* a tombstone, or replaced or deleted while in flight */
         uint64_t off = rec_off + sl->payload_off + sl->offs[i];
-        (void)_zslab_zst_index_set(&s->index, id, zst_loc(sl->zone, (uint32_t)(off / ZST_ALIGN), len),
-                             NULL);
+        (void)_zslab_zst_index_set(&s->index, id,
+                                   zst_loc(sl->zone, (uint32_t)(off / ZST_ALIGN), len), NULL);
         z->live_bytes += len;
     }
     z->written_lbas += sl->lbas;
@@ -107,8 +108,9 @@ static int complete(zslab_store_t *s, zst_slab_t *sl, int err, uint64_t lba, con
         /* the zone holds less than we counted: no more appends to it */
         ZST_COUNT(s, zone_full_retries, 1);
         z->used_lbas = z->cap_lbas;
-        *event = err == ZSLAB_NVME_SC_ZONE_FULL ? "Zone Is Full: zone finished, slab retried"
-                                                : "Zone Boundary Error: zone finished, slab retried";
+        *event = err == ZSLAB_NVME_SC_ZONE_FULL
+                     ? "Zone Is Full: zone finished, slab retried"
+                     : "Zone Boundary Error: zone finished, slab retried";
         sl->state = ZST_SLAB_SEALED;
         sl->maybe_written = true; /* its DRAM-only bits went with the header */
         err = RETRY;
@@ -178,8 +180,8 @@ int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
         zslab_platform_lock_release(&s->lock);
 
         uint64_t lba = 0;
-        int err = s->cfg.ops->append(s->cfg.dev, zslba, sl->buf, (size_t)sl->lbas * s->lba_bytes,
-                                     &lba);
+        int err =
+            s->cfg.ops->append(s->cfg.dev, zslba, sl->buf, (size_t)sl->lbas * s->lba_bytes, &lba);
 
         zslab_platform_lock_acquire(&s->lock);
         const char *event = NULL;
@@ -188,8 +190,9 @@ int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
         zslab_platform_lock_release(&slot->lock);
         if (event) {
             zslab_platform_lock_release(&s->lock);
-            _zslab_zst_event(s, r == RETRY ? ZSLAB_STORE_EVENT_ZONE_FULL_RETRY : ZSLAB_STORE_EVENT_DEVICE_ERROR,
-                       zslba, err, event);
+            _zslab_zst_event(
+                s, r == RETRY ? ZSLAB_STORE_EVENT_ZONE_FULL_RETRY : ZSLAB_STORE_EVENT_DEVICE_ERROR,
+                zslba, err, event);
             zslab_platform_lock_acquire(&s->lock);
         }
         if (r == RETRY)
@@ -204,7 +207,8 @@ int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
 int _zslab_zst_tombstone(zslab_store_t *s, uint64_t id, uint64_t kill_seq, zst_slab_t **sealed)
 {
     uint8_t seq_le[ZST_TOMB_BYTES];
-    zst_slab_t *sl = s->open[ZST_OPEN_TOMB] == ZST_NO_SLAB ? NULL : &s->slabs[s->open[ZST_OPEN_TOMB]];
+    zst_slab_t *sl =
+        s->open[ZST_OPEN_TOMB] == ZST_NO_SLAB ? NULL : &s->slabs[s->open[ZST_OPEN_TOMB]];
     if (sl && !_zslab_zst_slab_fits(s, sl, ZST_TOMB_BYTES)) {
         *sealed = _zslab_zst_detach(s, sl);
         sl = NULL;

@@ -115,7 +115,8 @@ static void zones_left_open_are_resumed_or_finished(void **state)
     /* two zones open with records (a copy of the head's, as a zone that was
      * retiring when the power went): one is resumed, the other finished */
     uint32_t head = 0;
-    while (rig.m.zones[head].state != ZSLAB_ZONE_CLOSED && rig.m.zones[head].state != ZSLAB_ZONE_IMP_OPEN)
+    while (rig.m.zones[head].state != ZSLAB_ZONE_CLOSED &&
+           rig.m.zones[head].state != ZSLAB_ZONE_IMP_OPEN)
         head++;
     uint64_t zl = rig.m.cfg.geo.zone_size_lbas;
     uint32_t other = 15, lbas = (uint32_t)(rig.m.zones[head].wp_lba - head * zl);
@@ -298,8 +299,8 @@ static void a_read_error_while_recovering_fails_the_open(void **state)
     open_default();
     put_range(0, 30, 0);
     rig_close(true);
-    zdev_model_fail(&rig.m, &(struct zdev_model_fault){
-                                .op = ZDEV_MODEL_OP_READ, .times = 1, .status = 0x281});
+    zdev_model_fail(
+        &rig.m, &(struct zdev_model_fault){.op = ZDEV_MODEL_OP_READ, .times = 1, .status = 0x281});
     assert_int_equal(rig_try_open(), 0x281);
     assert_non_null(strstr(rig.msg, "read zone at LBA"));
     assert_non_null(strstr(rig.msg, "NVMe status 0x281"));

@@ -19,9 +19,8 @@ static size_t size_cap = SIZE_MAX; /* a test with small slabs lowers it */
 
 static size_t mixed_size(uint64_t id)
 {
-    static const size_t sizes[] = {0,   1,   7,    8,    9,    100,  128,  200,  513,
-                                   900, 1500, 2048, 3000, 4000, 4096, 5000, 9000, 20000,
-                                   33000};
+    static const size_t sizes[] = {0,    1,    7,    8,    9,    100,  128,  200,   513,  900,
+                                   1500, 2048, 3000, 4000, 4096, 5000, 9000, 20000, 33000};
     size_t n = sizes[(id * 7) % (sizeof(sizes) / sizeof(sizes[0]))];
     return n < size_cap ? n : size_cap;
 }
@@ -102,9 +101,8 @@ static void zone_is_full_finishes_the_zone_and_retries_elsewhere(void **state)
         head++;
     uint8_t lba[LBA_BYTES] = {0};
     while (rig.m.zones[head].state != ZSLAB_ZONE_FULL)
-        assert_int_equal(zdev_model_append(&rig.m, (uint64_t)head * g.zone_lbas, lba, LBA_BYTES,
-                                           NULL),
-                         0);
+        assert_int_equal(
+            zdev_model_append(&rig.m, (uint64_t)head * g.zone_lbas, lba, LBA_BYTES, NULL), 0);
     put_many(100, 20, 0, 0);
     zslab_store_counters_t c = counters();
     assert_true(c.zone_full_retries >= 1);
@@ -148,13 +146,13 @@ static void a_failed_device_flush_and_read_are_errors(void **state)
     rig_open();
     put_many(0, 10, 0, 0);
     put_object(50, 0, 100);
-    zdev_model_fail(&rig.m, &(struct zdev_model_fault){
-                                .op = ZDEV_MODEL_OP_FLUSH, .times = 1, .status = 0x6});
+    zdev_model_fail(
+        &rig.m, &(struct zdev_model_fault){.op = ZDEV_MODEL_OP_FLUSH, .times = 1, .status = 0x6});
     assert_int_equal(zslab_store_flush(rig.s), 0x6);
     assert_non_null(strstr(zslab_store_last_error(rig.s), "device flush"));
     assert_int_equal(zslab_store_flush(rig.s), 0);
-    zdev_model_fail(&rig.m, &(struct zdev_model_fault){
-                                .op = ZDEV_MODEL_OP_READ, .times = 1, .status = 0x281});
+    zdev_model_fail(
+        &rig.m, &(struct zdev_model_fault){.op = ZDEV_MODEL_OP_READ, .times = 1, .status = 0x281});
     uint8_t buf[64 * 1024];
     size_t n;
     assert_int_equal(zslab_store_get(rig.s, 5, buf, sizeof(buf), &n), 0x281);
@@ -169,9 +167,9 @@ static void zones_held_open_outside_the_store_limit_it(void **state)
     rig.cfg.first_zone = 4;
     /* three zones outside the range are open: nothing is left */
     for (uint32_t i = 0; i < 3; i++)
-        assert_int_equal(zdev_model_manage(&rig.m, (uint64_t)i * g.zone_lbas, ZSLAB_ZONE_OPEN,
-                                           false),
-                         i < 2 ? 0 : ZSLAB_NVME_SC_TOO_MANY_OPEN);
+        assert_int_equal(
+            zdev_model_manage(&rig.m, (uint64_t)i * g.zone_lbas, ZSLAB_ZONE_OPEN, false),
+            i < 2 ? 0 : ZSLAB_NVME_SC_TOO_MANY_OPEN);
     uint8_t lba[LBA_BYTES] = {0};
     assert_int_equal(zdev_model_append(&rig.m, 2 * g.zone_lbas, lba, LBA_BYTES, NULL),
                      ZSLAB_NVME_SC_TOO_MANY_OPEN);
