@@ -70,21 +70,24 @@ static zst_ient_t *alloc_slots(zslab_t *z, uint64_t cap)
 }
 
 /* Robin Hood placement of a key known to be absent; there is a free slot. */
-static void place(zst_index_t *ix, zst_ient_t e)
+static void place(zst_index_t *ix, uint64_t key, uint64_t val)
 {
-    uint64_t i = home(ix, e.key), d = 0;
+    uint64_t i = home(ix, key), d = 0;
     for (;;) {
         zst_ient_t *slot = &ix->slots[i];
         if (slot->val == 0) {
-            *slot = e;
+            slot->key = key;
+            slot->val = val;
             ix->count++;
             return;
         }
         uint64_t sd = distance(ix, i);
         if (sd < d) {
-            zst_ient_t t = *slot;
-            *slot = e;
-            e = t;
+            uint64_t k = slot->key, v = slot->val;
+            slot->key = key;
+            slot->val = val;
+            key = k;
+            val = v;
             d = sd;
         }
         i = next(ix, i);
@@ -99,14 +102,15 @@ static int resize(zst_index_t *ix, uint64_t cap)
     zst_ient_t *slots = alloc_slots(ix->z, cap);
     if (!slots)
         return -ZSLAB_ENOMEM;
-    zst_index_t old = *ix;
+    zst_ient_t *old = ix->slots;
+    uint64_t old_cap = ix->cap;
     ix->slots = slots;
     ix->cap = cap;
     ix->count = 0;
-    for (uint64_t i = 0; i < old.cap; i++)
-        if (old.slots[i].val)
-            place(ix, old.slots[i]);
-    zslab_free(ix->z, old.slots);
+    for (uint64_t i = 0; i < old_cap; i++)
+        if (old[i].val)
+            place(ix, old[i].key, old[i].val);
+    zslab_free(ix->z, old);
     ix->bytes = zslab_usable_size(ix->z, slots);
     return 0;
 }
@@ -161,7 +165,7 @@ int _zslab_zst_index_set(zst_index_t *ix, uint64_t key, uint64_t val, uint64_t *
     if ((ix->count + 1) * GROW_DEN > ix->cap * GROW_NUM &&
         resize(ix, (ix->count + 1) * TARGET_NUM / TARGET_DEN + 1) != 0 && ix->count + 1 >= ix->cap)
         return -ZSLAB_ENOMEM; /* a failed grow is fine while a slot is left */
-    place(ix, (zst_ient_t){.key = key, .val = val});
+    place(ix, key, val);
     return 0;
 }
 
@@ -174,7 +178,8 @@ bool _zslab_zst_index_del(zst_index_t *ix, uint64_t key, uint64_t *old)
     if (old)
         *old = ix->slots[i].val;
     for (uint64_t j = next(ix, i); ix->slots[j].val && distance(ix, j) > 0; j = next(ix, j)) {
-        ix->slots[i] = ix->slots[j];
+        ix->slots[i].key = ix->slots[j].key;
+        ix->slots[i].val = ix->slots[j].val;
         i = j;
     }
     ix->slots[i].val = 0;

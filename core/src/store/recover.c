@@ -157,7 +157,8 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan)
 {
     zst_zone_t *z = &s->zones[zone];
     uint32_t end = z->written_lbas;
-    struct window w = {0, 0, 0, 0};
+    struct window w;
+    ZST_ZERO(&w);
     uint32_t off = 0, bad_from = UINT32_MAX;
     const char *bad_why = NULL;
     int ret = 0;
@@ -233,20 +234,25 @@ struct recovery {
     uint64_t nr_recs, cap_recs;
 };
 
-static int add_found(zslab_store_t *s, struct recovery *rc, struct found f)
+static int add_found(zslab_store_t *s, struct recovery *rc, uint32_t zone, uint32_t off,
+                     uint32_t lbas, uint64_t seq)
 {
     if (rc->nr_recs == rc->cap_recs) {
         uint64_t cap = rc->cap_recs ? rc->cap_recs * 2 : 1024;
         struct found *n = zslab_alloc(s->z, (size_t)cap * sizeof(*n));
         if (!n)
             return -ZSLAB_ENOMEM;
-        for (uint64_t i = 0; i < rc->nr_recs; i++)
-            n[i] = rc->recs[i];
+        _zslab_mem_copy(n, rc->recs, (size_t)rc->nr_recs * sizeof(*n));
         zslab_free(s->z, rc->recs);
         rc->recs = n;
         rc->cap_recs = cap;
     }
-    rc->recs[rc->nr_recs++] = f;
+    struct found *f = &rc->recs[rc->nr_recs++];
+    f->zone = zone;
+    f->off = off;
+    f->lbas = lbas;
+    f->seq = seq;
+    f->live = false;
     return 0;
 }
 
@@ -296,8 +302,7 @@ static int pass1_record(zslab_store_t *s, uint32_t zone, uint32_t off, const zst
     }
     if (r->cls == ZST_CLASS_TOMB)
         ZST_COUNT(s, slabs_verified, 1);
-    return add_found(s, rc,
-                     (struct found){zone, off, r->record_bytes / s->lba_bytes, r->seq, false});
+    return add_found(s, rc, zone, off, r->record_bytes / s->lba_bytes, r->seq);
 }
 
 static void report_corrupt(zslab_store_t *s, uint32_t zone, uint32_t off, uint32_t lbas,
@@ -457,7 +462,8 @@ static int finish_recovery(zslab_store_t *s, struct recovery *rc)
 int _zslab_zst_recover(zslab_store_t *s)
 {
     uint64_t t0 = zslab_platform_now_ns();
-    struct recovery rc = {0};
+    struct recovery rc;
+    ZST_ZERO(&rc);
     uint8_t *buf = _zslab_zst_scan_buf(s);
     int err = buf ? _zslab_zst_index_init(&rc.seen, s->z) : -ZSLAB_ENOMEM;
     zst_scan_t scan = {pass1_record, report_corrupt, &rc, false, buf};

@@ -115,15 +115,14 @@ zst_slab_t *_zslab_zst_slab_open(zslab_store_t *s, uint16_t cls)
             s->pool[s->nr_pool++] = buf; /* the pool had room: it gave one or was empty */
         return NULL;
     }
-    *sl = (zst_slab_t){
-        .buf = buf,
-        .offs = offs,
-        .nr_max = max,
-        .payload_off = payload_off(s->slab_bytes, cls),
-        .cls = cls,
-        .state = ZST_SLAB_OPEN,
-        .zone = ZST_NO_ZONE,
-    };
+    ZST_ZERO(sl);
+    sl->buf = buf;
+    sl->offs = offs;
+    sl->nr_max = max;
+    sl->payload_off = payload_off(s->slab_bytes, cls);
+    sl->cls = cls;
+    sl->state = ZST_SLAB_OPEN;
+    sl->zone = ZST_NO_ZONE;
     return sl;
 }
 
@@ -249,16 +248,15 @@ void _zslab_zst_slab_header(zslab_store_t *s, zst_slab_t *sl)
 {
     for (uint32_t i = 0; i < sl->nr; i++)
         set_entry_word(sl, i, entry_word(sl, i) & ZST_LEN_MASK);
-    zst_rec_t r = {
-        .seq = sl->seq,
-        .store_id = s->store_id,
-        .record_bytes = sl->lbas * s->lba_bytes,
-        .nr = sl->nr,
-        .payload_off = sl->payload_off,
-        .payload_bytes = sl->payload_bytes,
-        .payload_crc = sl->crc,
-        .cls = sl->cls,
-    };
+    zst_rec_t r;
+    r.seq = sl->seq;
+    r.store_id = s->store_id;
+    r.record_bytes = sl->lbas * s->lba_bytes;
+    r.nr = sl->nr;
+    r.payload_off = sl->payload_off;
+    r.payload_bytes = sl->payload_bytes;
+    r.payload_crc = sl->crc;
+    r.cls = sl->cls;
     _zslab_zst_rec_seal(sl->buf, &r, s->lba_shift);
 }
 
@@ -295,7 +293,9 @@ void _zslab_zst_slab_release(zslab_store_t *s, zst_slab_t *sl)
         _zslab_zst_gauge(&s->c.slab_dram_bytes, -(int64_t)s->slab_bytes);
     }
     zslab_free(s->z, sl->offs);
-    *sl = (zst_slab_t){.state = ZST_SLAB_FREE, .zone = ZST_NO_ZONE};
+    ZST_ZERO(sl);
+    sl->state = ZST_SLAB_FREE;
+    sl->zone = ZST_NO_ZONE;
 }
 
 void _zslab_zst_slab_pool_fini(zslab_store_t *s)

@@ -82,7 +82,11 @@ void _zslab_zst_event(zslab_store_t *s, zslab_store_event_kind_t kind, uint64_t 
 {
     if (!s->cfg.on_event)
         return;
-    zslab_store_event_t ev = {kind, lba, err, reason ? reason : ""};
+    zslab_store_event_t ev;
+    ev.kind = kind;
+    ev.lba = lba;
+    ev.err = err;
+    ev.reason = reason ? reason : "";
     s->cfg.on_event(s->cfg.event_arg, &ev);
 }
 
@@ -112,13 +116,12 @@ void _zslab_zst_gauge(zslab_store_gauge_t *g, int64_t delta)
 
 void zslab_store_config_default(zslab_store_config_t *cfg)
 {
-    *cfg = (zslab_store_config_t){
-        .slab_bytes = ZSLAB_STORE_DEFAULT_SLAB_BYTES,
-        .mode = ZSLAB_STORE_MODE_STORE,
-        .reclaim_free_zones = ZSLAB_STORE_DEFAULT_RECLAIM_FREE_ZONES,
-        .max_live_percent = ZSLAB_STORE_DEFAULT_MAX_LIVE_PERCENT,
-        .verify_payload = true,
-    };
+    ZST_ZERO(cfg);
+    cfg->slab_bytes = ZSLAB_STORE_DEFAULT_SLAB_BYTES;
+    cfg->mode = ZSLAB_STORE_MODE_STORE;
+    cfg->reclaim_free_zones = ZSLAB_STORE_DEFAULT_RECLAIM_FREE_ZONES;
+    cfg->max_live_percent = ZSLAB_STORE_DEFAULT_MAX_LIVE_PERCENT;
+    cfg->verify_payload = true;
 }
 
 static int invalid(zslab_store_t *s, const char *what, uint64_t a, const char *mid, uint64_t b)
@@ -239,10 +242,11 @@ static int load_zones(zslab_store_t *s)
         }
         found++;
         zst_zone_t *z = &s->zones[idx - s->cfg.first_zone];
-        *z = (zst_zone_t){.start_lba = d->start_lba,
-                          .cap_lbas = (uint32_t)d->cap_lbas,
-                          .min_seq = UINT64_MAX,
-                          .state = ZSLAB_STORE_ZONE_FULL};
+        ZST_ZERO(z);
+        z->start_lba = d->start_lba;
+        z->cap_lbas = (uint32_t)d->cap_lbas;
+        z->min_seq = UINT64_MAX;
+        z->state = ZSLAB_STORE_ZONE_FULL;
         uint32_t written = active ? (uint32_t)(d->wp_lba - d->start_lba) : 0;
         if (active && written == 0 && !s->cfg.read_only) {
             /* opened, never written: give the open resource back */
@@ -333,7 +337,7 @@ static int create(const zslab_store_config_t *cfg, zslab_store_t **out)
         return -ZSLAB_ENOMEM;
     }
     _zslab_mem_fill(s, 0, sizeof(*s));
-    s->cfg = *cfg;
+    ZST_COPY(&s->cfg, cfg);
     s->z = z;
     s->own_alloc = own;
     s->head = ZST_NO_ZONE;
@@ -698,7 +702,7 @@ void zslab_store_get_counters(zslab_store_t *s, zslab_store_counters_t *out)
     s->c.index_bytes.current = _zslab_zst_index_bytes(&s->index);
     if (s->c.index_bytes.current > s->c.index_bytes.peak)
         s->c.index_bytes.peak = s->c.index_bytes.current;
-    *out = s->c;
+    _zslab_mem_copy(out, &s->c, sizeof(*out)); /* no struct copy: it may become memcpy */
     zslab_platform_lock_release(&s->lock);
 }
 
@@ -736,19 +740,17 @@ size_t zslab_store_format_counters(const zslab_store_counters_t *c, char *buf, s
 void zslab_store_get_info(zslab_store_t *s, zslab_store_info_t *out)
 {
     zslab_platform_lock_acquire(&s->lock);
-    *out = (zslab_store_info_t){
-        .lba_bytes = s->lba_bytes,
-        .first_zone = s->cfg.first_zone,
-        .nr_zones = s->nr_zones,
-        .zone_cap_bytes = zst_zone_byte_cap(&s->zones[0], s->lba_bytes),
-        .slab_bytes = s->slab_bytes,
-        .max_object_bytes = s->max_object,
-        .max_live_bytes = s->max_live,
-        .zone_budget = s->budget,
-        .store_id = s->store_id,
-        .next_seq = s->next_seq,
-        .mode = s->cfg.mode,
-    };
+    out->lba_bytes = s->lba_bytes;
+    out->first_zone = s->cfg.first_zone;
+    out->nr_zones = s->nr_zones;
+    out->zone_cap_bytes = zst_zone_byte_cap(&s->zones[0], s->lba_bytes);
+    out->slab_bytes = s->slab_bytes;
+    out->max_object_bytes = s->max_object;
+    out->max_live_bytes = s->max_live;
+    out->zone_budget = s->budget;
+    out->store_id = s->store_id;
+    out->next_seq = s->next_seq;
+    out->mode = s->cfg.mode;
     zslab_platform_lock_release(&s->lock);
 }
 
@@ -758,15 +760,13 @@ int zslab_store_zone_info(zslab_store_t *s, uint32_t index, zslab_store_zone_inf
         return -ZSLAB_ERANGE;
     zslab_platform_lock_acquire(&s->lock);
     const zst_zone_t *z = &s->zones[index];
-    *out = (zslab_store_zone_info_t){
-        .start_lba = z->start_lba,
-        .cap_bytes = zst_zone_byte_cap(z, s->lba_bytes),
-        .written_bytes = (uint64_t)z->written_lbas * s->lba_bytes,
-        .live_bytes = z->live_bytes,
-        .state = (zslab_store_zone_state_t)z->state,
-        .min_seq = z->max_seq ? z->min_seq : 0,
-        .max_seq = z->max_seq,
-    };
+    out->start_lba = z->start_lba;
+    out->cap_bytes = zst_zone_byte_cap(z, s->lba_bytes);
+    out->written_bytes = (uint64_t)z->written_lbas * s->lba_bytes;
+    out->live_bytes = z->live_bytes;
+    out->state = (zslab_store_zone_state_t)z->state;
+    out->min_seq = z->max_seq ? z->min_seq : 0;
+    out->max_seq = z->max_seq;
     zslab_platform_lock_release(&s->lock);
     return 0;
 }

@@ -268,6 +268,11 @@ static inline uint64_t zst_zone_byte_cap(const zst_zone_t *z, uint32_t lba_bytes
     return (uint64_t)z->cap_lbas * lba_bytes;
 }
 #define ZST_COUNT(s, name, n) ((s)->c.name += (n))
+/* Structs are copied and cleared with the core's byte loops: a struct
+ * assignment or initializer may become a memcpy/memset call, which a
+ * freestanding core does not have (clang does so at -O0). */
+#define ZST_COPY(dst, src) _zslab_mem_copy((dst), (src), sizeof(*(dst)))
+#define ZST_ZERO(p)        _zslab_mem_fill((p), 0, sizeof(*(p)))
 void _zslab_zst_gauge(zslab_store_gauge_t *g, int64_t delta);
 
 /* ---- table of contents ----------------------------------------------------- */
