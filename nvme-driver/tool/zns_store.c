@@ -16,8 +16,9 @@
 #include "zns_out.h"
 #include "zns_store.h"
 
-#define ERRLEN      256
-#define MAX_REPORTS 64u /* corrupt slabs listed by verify */
+#define ERRLEN            256
+#define MAX_REPORTS       64u /* corrupt slabs listed by verify */
+#define CHECK_CACHE_BYTES (2u << 20)
 
 static const struct store_cli *cli;
 
@@ -390,6 +391,8 @@ static void config(zslab_store_config_t *cfg, struct zns_dev *dev)
     cfg->verify_payload = !cli->no_verify;
     cfg->group_commit = cli->group_commit;
     cfg->read_only = read_only(cli->verb);
+    if (cli->verb == SV_CHECK)
+        cfg->read_cache_bytes = CHECK_CACHE_BYTES; /* check reads in put order */
     cfg->on_event = on_event;
 }
 

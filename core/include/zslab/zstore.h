@@ -69,6 +69,7 @@
 #define ZSLAB_STORE_MAX_ZONES                  131071u      /* zones in one store */
 #define ZSLAB_STORE_MAX_ZONE_BYTES             (2ull << 30) /* zone capacity */
 #define ZSLAB_STORE_MAX_OBJECT_BYTES_LIMIT     ((1u << 19) - 1)
+#define ZSLAB_STORE_READ_WINDOW_BYTES          (64u << 10)
 
 /* enum zslab_store_mode - what reclaim does when free zones run low. */
 typedef enum zslab_store_mode {
@@ -134,6 +135,10 @@ typedef void (*zslab_store_event_fn)(void *arg, const zslab_store_event_t *event
  * @read_only:          open: scan and serve gets, never write (no finish of
  *                      zones left open, no tombstones for lost objects);
  *                      put, delete and flush return -ZSLAB_EOPNOTSUPP.
+ * @read_cache_bytes:   DRAM for a cache of what gets read, in windows of
+ *                      ZSLAB_STORE_READ_WINDOW_BYTES (0: no cache, each get
+ *                      reads just its object's LBAs).  For scans: objects put
+ *                      one after another lie in a few neighbouring windows.
  * @alloc:              the allocator of the store's DRAM (slabs, index); NULL:
  *                      the store creates its own with zslab_config_default().
  * @on_event, @event_arg: called for each event (see enum zslab_store_event_kind),
@@ -154,6 +159,7 @@ typedef struct zslab_store_config {
     bool group_commit;
     bool verify_payload;
     bool read_only;
+    uint32_t read_cache_bytes;
     zslab_t *alloc;
     zslab_store_event_fn on_event;
     void *event_arg;
@@ -168,6 +174,7 @@ typedef struct zslab_store_config {
     COUNTER(puts, "objects stored by zslab_store_put()")                                           \
     COUNTER(put_bytes, "user bytes stored by zslab_store_put() (the denominator of write amp)")    \
     COUNTER(gets, "zslab_store_get() calls that found their object")                               \
+    COUNTER(read_cache_hits, "gets served from the read cache")                                    \
     COUNTER(get_misses, "zslab_store_get() calls for an id the store does not hold")               \
     COUNTER(deletes, "objects deleted by zslab_store_delete()")                                    \
     COUNTER(flushes, "zslab_store_flush() calls that returned 0")                                  \

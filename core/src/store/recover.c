@@ -4,12 +4,15 @@
  * verify use it), recovery at open, and zslab_store_verify().
  *
  * Recovery, in two passes:
- *   1. every non-empty zone is scanned from its start to its write pointer,
- *      reading headers only (tombstone records whole: their kill seqs are
- *      payload); each valid header's entries go into the index, where the
- *      later seq wins and a tombstone kills the versions before it;
- *   2. (cfg.verify_payload) each record that still holds a live object is
- *      read whole and its payload CRC checked; a failure drops its objects.
+ *   1. every non-empty zone is scanned from its start to its write pointer;
+ *      each record whose header, entries and trailer check has its entries
+ *      put into the index, where the later seq wins and a tombstone kills the
+ *      versions before it.  With cfg.verify_payload records are read whole
+ *      (one command each) and their payload CRC checked; without, only the
+ *      header and the last LBA (tombstone records are always read whole:
+ *      their kill seqs are payload);
+ *   2. the live objects of records whose payload failed are dropped: they
+ *      are lost, and tombstones keep their older versions dead.
  * A record that fails a check is reported by LBA and skipped; the scanner
  * then looks for the next valid header LBA by LBA.
  */
@@ -79,6 +82,7 @@ static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct wi
     if (err)
         return err;
     int rc = _zslab_zst_rec_decode(at(scan, w, off, s->lba_bytes), s->lba_bytes, r, why);
+    r->payload_bad = false;
     if (rc)
         return rc;
     s->found_header = true; /* a header of ours, if maybe cut short */
@@ -129,7 +133,11 @@ static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct wi
     } else if ((rc = _zslab_zst_rec_check_trailer(rec, rec + r->record_bytes, r, why))) {
         return rc;
     }
-    return whole ? _zslab_zst_rec_check_payload(rec, r, why) : 0;
+    if (!whole)
+        return 0;
+    rc = _zslab_zst_rec_check_payload(rec, r, why);
+    r->payload_bad = rc != 0;
+    return scan->soft_payload && r->cls != ZST_CLASS_TOMB ? 0 : rc;
 }
 
 /* "record at LBA 0x..: format version 2; this build reads version 1" */
@@ -166,7 +174,11 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan)
         zst_rec_t r;
         const char *why = NULL;
         bool past_wp = false;
-        uint32_t ahead = bad_from == UINT32_MAX ? 0 : RESYNC_WINDOW_BYTES / s->lba_bytes;
+        /* reading whole records: the buffer's worth at once; resyncing: a
+         * window; headers only: the first LBAs of the record */
+        uint32_t ahead = scan->payload            ? ZSLAB_STORE_MAX_SLAB_BYTES / s->lba_bytes
+                         : bad_from != UINT32_MAX ? RESYNC_WINDOW_BYTES / s->lba_bytes
+                                                  : 0;
         int rc = check_at(s, zone, scan, &w, off, end, ahead, &r, &why, &past_wp);
         if (rc == 1 && !z->active && bad_from == UINT32_MAX)
             break; /* a finished zone: never written from here on */
@@ -219,6 +231,7 @@ struct found {
     uint32_t zone, off, lbas;
     uint64_t seq;
     bool live;
+    bool bad; /* its payload CRC failed */
 };
 
 /* What decides an id in recovery: (seq << TAG_BITS) | tag. */
@@ -235,7 +248,7 @@ struct recovery {
 };
 
 static int add_found(zslab_store_t *s, struct recovery *rc, uint32_t zone, uint32_t off,
-                     uint32_t lbas, uint64_t seq)
+                     uint32_t lbas, uint64_t seq, bool bad)
 {
     if (rc->nr_recs == rc->cap_recs) {
         uint64_t cap = rc->cap_recs ? rc->cap_recs * 2 : 1024;
@@ -253,6 +266,7 @@ static int add_found(zslab_store_t *s, struct recovery *rc, uint32_t zone, uint3
     f->lbas = lbas;
     f->seq = seq;
     f->live = false;
+    f->bad = bad;
     return 0;
 }
 
@@ -277,6 +291,9 @@ static int see_kill(zslab_store_t *s, struct recovery *rc, uint64_t id, uint64_t
     return _zslab_zst_index_set(&rc->seen, id, kill << TAG_BITS | TAG_KILL, NULL);
 }
 
+static void report_corrupt(zslab_store_t *s, uint32_t zone, uint32_t off, uint32_t lbas,
+                           const char *why, void *arg);
+
 static int pass1_record(zslab_store_t *s, uint32_t zone, uint32_t off, const zst_rec_t *r,
                         const uint8_t *buf, void *arg)
 {
@@ -300,9 +317,11 @@ static int pass1_record(zslab_store_t *s, uint32_t zone, uint32_t off, const zst
             return err;
         pos += zst_round_up(len, ZST_ALIGN);
     }
-    if (r->cls == ZST_CLASS_TOMB)
+    if (r->cls == ZST_CLASS_TOMB || s->cfg.verify_payload)
         ZST_COUNT(s, slabs_verified, 1);
-    return add_found(s, rc, zone, off, r->record_bytes / s->lba_bytes, r->seq);
+    if (r->payload_bad)
+        report_corrupt(s, zone, off, r->record_bytes / s->lba_bytes, "payload CRC mismatch", NULL);
+    return add_found(s, rc, zone, off, r->record_bytes / s->lba_bytes, r->seq, r->payload_bad);
 }
 
 static void report_corrupt(zslab_store_t *s, uint32_t zone, uint32_t off, uint32_t lbas,
@@ -357,9 +376,14 @@ static int drop_record(zslab_store_t *s, struct recovery *rc, const struct found
     return 0;
 }
 
-/* Pass 2: the payload CRC of every record that still holds a live object. */
+/* Pass 2: the live objects of records whose payload failed are dropped. */
 static int pass2(zslab_store_t *s, struct recovery *rc, uint8_t *buf)
 {
+    bool any = false;
+    for (uint64_t i = 0; i < rc->nr_recs; i++)
+        any |= rc->recs[i].bad;
+    if (!any)
+        return 0;
     for (uint64_t i = 0; i < s->index.cap; i++) {
         zst_ient_t *e = &s->index.slots[i];
         if (!e->val)
@@ -372,7 +396,7 @@ static int pass2(zslab_store_t *s, struct recovery *rc, uint8_t *buf)
     }
     for (uint64_t i = 0; i < rc->nr_recs; i++) {
         struct found *f = &rc->recs[i];
-        if (!f->live)
+        if (!f->live || !f->bad)
             continue;
         uint64_t lba = s->zones[f->zone].start_lba + f->off;
         int err = _zslab_zst_read(s, lba, buf, (size_t)f->lbas * s->lba_bytes);
@@ -385,10 +409,6 @@ static int pass2(zslab_store_t *s, struct recovery *rc, uint8_t *buf)
         if (_zslab_zst_rec_decode(buf, s->lba_bytes, &r, &why) != 0)
             return _zslab_zst_error_dev(s, -ZSLAB_EIO, "record changed while recovering, at LBA",
                                         lba);
-        ZST_COUNT(s, slabs_verified, 1);
-        if (_zslab_zst_rec_check_payload(buf, &r, &why) == 0)
-            continue;
-        report_corrupt(s, f->zone, f->off, f->lbas, why, NULL);
         if ((err = drop_record(s, rc, f, buf, &r)))
             return err;
     }
@@ -410,9 +430,16 @@ static int settle_open_zones(zslab_store_t *s)
             (newest == ZST_NO_ZONE || z->max_seq > s->zones[newest].max_seq))
             newest = i;
     }
+    if (s->cfg.read_only) {
+        /* nothing is written: the zone appends would go on in shows as HEAD,
+         * those that would be finished stay RETIRING */
+        if (newest != ZST_NO_ZONE)
+            s->zones[newest].state = ZSLAB_STORE_ZONE_HEAD;
+        return 0;
+    }
     for (uint32_t i = 0; i < s->nr_zones; i++) {
         zst_zone_t *z = &s->zones[i];
-        if (!z->active || s->cfg.read_only)
+        if (!z->active)
             continue;
         if (i == newest) {
             z->state = ZSLAB_STORE_ZONE_HEAD;
@@ -466,7 +493,7 @@ int _zslab_zst_recover(zslab_store_t *s)
     ZST_ZERO(&rc);
     uint8_t *buf = _zslab_zst_scan_buf(s);
     int err = buf ? _zslab_zst_index_init(&rc.seen, s->z) : -ZSLAB_ENOMEM;
-    zst_scan_t scan = {pass1_record, report_corrupt, &rc, false, buf};
+    zst_scan_t scan = {pass1_record, report_corrupt, &rc, s->cfg.verify_payload, true, buf};
     for (uint32_t i = 0; !err && i < s->nr_zones; i++)
         if (s->zones[i].written_lbas && s->zones[i].state != ZSLAB_STORE_ZONE_BAD)
             err = _zslab_zst_scan_zone(s, i, &scan);
@@ -476,7 +503,7 @@ int _zslab_zst_recover(zslab_store_t *s)
             "the zones hold data but no zone store record: not a store (format "
             "the range to use it)",
             0);
-    if (!err && s->cfg.verify_payload)
+    if (!err)
         err = pass2(s, &rc, buf);
     if (!err)
         err = settle_open_zones(s);
@@ -549,7 +576,7 @@ int zslab_store_verify(zslab_store_t *s, uint64_t *corrupt)
     /* the lock stays held: no append may land in a zone being read */
     zslab_platform_lock_acquire(&s->lock);
     uint64_t before = s->c.corrupt_slabs;
-    zst_scan_t scan = {verify_record, verify_corrupt, &v, true, buf};
+    zst_scan_t scan = {verify_record, verify_corrupt, &v, true, false, buf};
     for (uint32_t i = 0; !err && i < s->nr_zones; i++)
         if (s->zones[i].written_lbas && s->zones[i].state != ZSLAB_STORE_ZONE_BAD)
             err = _zslab_zst_scan_zone(s, i, &scan);

@@ -294,6 +294,7 @@ static void destroy(zslab_store_t *s)
 {
     zslab_t *z = s->z;
     bool own = s->own_alloc;
+    _zslab_zst_cache_fini(s);
     _zslab_zst_slab_pool_fini(s);
     if (s->index.slots)
         _zslab_zst_index_fini(&s->index);
@@ -368,6 +369,8 @@ static int open_store(zslab_store_t *s)
         return _zslab_zst_error_dev(s, -ZSLAB_ENOMEM, "memory for the zone table and the index", 0);
     if ((err = load_zones(s)))
         return err;
+    s->nr_rcache =
+        zst_min_u32(s->cfg.read_cache_bytes / ZSLAB_STORE_READ_WINDOW_BYTES, ZST_RCACHE_MAX);
     if (s->budget == 0)
         return _zslab_zst_error_dev(
             s, -ZSLAB_EBUSY,
@@ -633,23 +636,34 @@ int zslab_store_get(zslab_store_t *s, uint64_t id, void *buf, size_t buf_len, si
         zst_zone_t *z = &s->zones[zone];
         uint32_t gen = z->gen;
         uint64_t pos = (uint64_t)zst_loc_off8(loc) * ZST_ALIGN;
+        if (s->nr_rcache && _zslab_zst_cache_lookup(s, zone, pos, len, buf)) {
+            ZST_COUNT(s, gets, 1);
+            ZST_COUNT(s, read_cache_hits, 1);
+            zslab_platform_lock_release(&s->lock);
+            return 0;
+        }
         uint64_t lba = z->start_lba + pos / s->lba_bytes;
         uint32_t skip = (uint32_t)(pos % s->lba_bytes);
         size_t bytes = zst_round_up(skip + len, s->lba_bytes);
         zslab_platform_lock_release(&s->lock);
 
-        uint8_t *tmp = zslab_alloc_aligned(s->z, bytes, 4096);
-        if (!tmp)
-            return -ZSLAB_ENOMEM;
-        int err = _zslab_zst_read(s, lba, tmp, bytes);
-        if (!err)
-            _zslab_mem_copy(buf, tmp + skip, len);
-        zslab_free(s->z, tmp);
+        int err = s->nr_rcache ? _zslab_zst_cache_read(s, zone, pos, len, buf) : 1;
+        if (err == 1) { /* no cache, or not cacheable: just the object's LBAs */
+            uint8_t *tmp = zslab_alloc_aligned(s->z, bytes, 4096);
+            if (!tmp)
+                return -ZSLAB_ENOMEM;
+            err = _zslab_zst_read(s, lba, tmp, bytes);
+            if (!err)
+                _zslab_mem_copy(buf, tmp + skip, len);
+            zslab_free(s->z, tmp);
+            zslab_platform_lock_acquire(&s->lock);
+            ZST_COUNT(s, device_reads, 1);
+            ZST_COUNT(s, device_read_bytes, bytes);
+            zslab_platform_lock_release(&s->lock);
+        }
 
         zslab_platform_lock_acquire(&s->lock);
         bool stable = s->zones[zone].gen == gen; /* not reset (reclaimed) meanwhile */
-        ZST_COUNT(s, device_reads, 1);
-        ZST_COUNT(s, device_read_bytes, bytes);
         if (err)
             (void)_zslab_zst_error_dev(s, err, "read object at LBA", lba);
         else if (stable)

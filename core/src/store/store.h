@@ -98,6 +98,7 @@ typedef struct zst_rec {
     uint32_t payload_bytes;
     uint32_t payload_crc;
     uint16_t cls;
+    bool payload_bad; /* scan with soft_payload: read whole, its payload CRC failed */
 } zst_rec_t;
 
 /* ---- locs ----------------------------------------------------------------- */
@@ -209,9 +210,22 @@ typedef struct zst_scan {
     void (*corrupt)(zslab_store_t *s, uint32_t zone, uint32_t lba_off, uint32_t lbas,
                     const char *why, void *arg);
     void *arg;
-    bool payload; /* read and check every payload, not only tombstones' */
-    uint8_t *buf; /* ZSLAB_STORE_MAX_SLAB_BYTES, page-aligned */
+    bool payload;      /* read and check every payload, not only tombstones' */
+    bool soft_payload; /* a data record whose payload fails still goes to
+                        * record() (payload_bad set), not to corrupt() */
+    uint8_t *buf;      /* ZSLAB_STORE_MAX_SLAB_BYTES, page-aligned */
 } zst_scan_t;
+
+/* ---- the read cache (cache.c) ---------------------------------------------- */
+#define ZST_RCACHE_MAX 64u
+typedef struct zst_rwin {
+    uint8_t *buf;   /* ZSLAB_STORE_READ_WINDOW_BYTES, or NULL: unused */
+    uint32_t zone;  /* which zone */
+    uint32_t win;   /* which window of it */
+    uint32_t gen;   /* the zone's gen when it was read */
+    uint32_t bytes; /* how much of the window was written then */
+    uint64_t used;  /* LRU clock */
+} zst_rwin_t;
 
 /* ---- in-flight appends ---------------------------------------------------- */
 #define ZST_SLOTS 8u
@@ -248,6 +262,9 @@ struct zslab_store {
     void *pool[ZST_POOL_BUFS];
     uint32_t nr_pool;
     zst_slot_t slots[ZST_SLOTS];
+    zst_rwin_t rcache[ZST_RCACHE_MAX];
+    uint32_t nr_rcache;
+    uint64_t rcache_clock;
     uint64_t flush_tickets, flush_covered; /* group commit */
     bool reclaiming;
     bool found_header; /* recovery met at least one record header */
@@ -345,6 +362,12 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan);
 int _zslab_zst_read(zslab_store_t *s, uint64_t lba, void *buf, size_t bytes);
 uint8_t *_zslab_zst_scan_buf(zslab_store_t *s);
 uint32_t _zslab_zst_budget(const zslab_store_t *s, uint32_t active_outside, uint32_t open_outside);
+
+/* cache.c */
+bool _zslab_zst_cache_lookup(zslab_store_t *s, uint32_t zone, uint64_t pos, uint32_t len,
+                             void *dst);
+int _zslab_zst_cache_read(zslab_store_t *s, uint32_t zone, uint64_t pos, uint32_t len, void *dst);
+void _zslab_zst_cache_fini(zslab_store_t *s);
 
 /* store.c */
 int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint32_t len,

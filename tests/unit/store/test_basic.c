@@ -214,6 +214,32 @@ static void counters_and_write_amplification(void **state)
     assert_true(c.index_bytes.current >= 16 * 300);
 }
 
+static void the_read_cache_serves_scans_and_never_stale_data(void **state)
+{
+    (void)state;
+    struct geo g = geo_default();
+    g.nr_zones = 8;
+    rig_device(&g);
+    rig.cfg.read_cache_bytes = 256 * 1024;
+    rig_open();
+    for (uint64_t id = 0; id < 1500; id++)
+        put_object(id, 0, 100 + id % 3000);
+    assert_int_equal(zslab_store_flush(rig.s), 0);
+    for (uint64_t id = 0; id < 1500; id++)
+        expect_object(id, 0, 100 + id % 3000);
+    zslab_store_counters_t c = counters();
+    assert_true(c.read_cache_hits > c.gets / 2);
+    /* replaced and reclaimed under the cache: every get still right */
+    for (uint32_t v = 1; v < 10; v++) {
+        for (uint64_t id = 0; id < 1500; id += 2)
+            put_object(id, v, 100 + id % 3000);
+        assert_int_equal(zslab_store_flush(rig.s), 0);
+        for (uint64_t id = 0; id < 1500; id++)
+            expect_object(id, id % 2 ? 0 : v, 100 + id % 3000);
+    }
+    assert_true(counters().zone_resets > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +250,7 @@ int main(void)
         cmocka_unit_test_teardown(bad_configs_are_refused_by_name, rig_teardown),
         cmocka_unit_test_teardown(a_range_of_zones_is_the_store_and_nothing_else, rig_teardown),
         cmocka_unit_test_teardown(counters_and_write_amplification, rig_teardown),
+        cmocka_unit_test_teardown(the_read_cache_serves_scans_and_never_stale_data, rig_teardown),
     };
     return cmocka_run_group_tests_name("store basic", tests, NULL, NULL);
 }

@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# store.bash: what the e2e-store files (tests/e2e/3NN-*.bats) share, on top
+# of common.bash.  They drive the zone store (`zns store`) inside the lab and
+# hold it against nvme-cli.
+#
+# Load it after common:   load test_helper/common
+#                         load test_helper/store
+#
+# API
+#   store_up NAME [lab up options]   boots persistent VM NAME with the share
+#                                    $STORE_SHARE (/mnt/host in the guest);
+#                                    sets STORE_VM.  In setup_file, downed by
+#                                    lab_teardown_file; in a test, by teardown.
+#   sx SCRIPT                        runs the sh SCRIPT in $STORE_VM: $status,
+#                                    $output (stdout and stderr merged).
+#   sx_json SCRIPT                   runs SCRIPT with stdout to the share and
+#                                    stderr apart: $status, $output = stderr,
+#                                    $STORE_JSON = the file on the host.
+#   zone_report                      nvme zns report-zones -o json of $DEV, on
+#                                    the host: prints the file's path.
+#   counter JSON NAME                a counter of a `zns store ... --json` line
+#   assert_no_limit_errors           $output names no Too Many Open/Active
+#                                    Zones and no device error
+#
+# Settings: DEV (default /dev/ng0n1), the namespace.
+
+DEV=${DEV:-/dev/ng0n1}
+GUEST_SHARE=/mnt/host
+
+store_up() {
+    local name=$1
+    shift
+    STORE_SHARE=${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/share-$name
+    mkdir -p "$STORE_SHARE"
+    STORE_VM=$(lab_vm_name "$name")
+    export STORE_SHARE STORE_VM
+    lab_up "$STORE_VM" --share "$STORE_SHARE" "$@"
+}
+
+sx() {
+    lab_exec "$STORE_VM" sh -c "$1"
+}
+
+sx_json() {
+    local out=$GUEST_SHARE/out.json
+    STORE_JSON=$STORE_SHARE/out.json
+    rm -f "$STORE_JSON"
+    sx "($1) >$out"
+}
+
+zone_report() {
+    local f=$STORE_SHARE/zones-$RANDOM.json
+    lab_exec "$STORE_VM" sh -c "nvme zns report-zones /dev/nvme0n1 -o json >$GUEST_SHARE/${f##*/}"
+    [[ $status == 0 ]] || fail "nvme zns report-zones failed: $output"
+    echo "$f"
+}
+
+counter() {
+    lab_json_get "$1" ".counters.$2 // .$2"
+}
+
+assert_no_limit_errors() {
+    refute_output --partial "Too Many Open Zones"
+    refute_output --partial "Too Many Active Zones"
+    refute_output --partial "device error"
+}
