@@ -49,9 +49,11 @@ sx_json() {
 }
 
 zone_report() {
-    local f=$STORE_SHARE/zones-$RANDOM.json
-    lab_exec "$STORE_VM" sh -c "nvme zns report-zones /dev/nvme0n1 -o json >$GUEST_SHARE/${f##*/}"
-    [[ $status == 0 ]] || fail "nvme zns report-zones failed: $output"
+    local f=$STORE_SHARE/zones-$RANDOM.json out
+    out=$(timeout "$((LAB_TIMEOUT + LAB_HOST_SLACK_S))" "$ZNS_LAB" exec --name "$STORE_VM" \
+        --timeout "$LAB_TIMEOUT" -- sh -c \
+        "nvme zns report-zones $DEV -o json >$GUEST_SHARE/${f##*/}" 2>&1 3>&-) ||
+        fail "nvme zns report-zones failed: $out"
     echo "$f"
 }
 
