@@ -249,6 +249,7 @@ void _zslab_zst_slab_header(zslab_store_t *s, zst_slab_t *sl)
     for (uint32_t i = 0; i < sl->nr; i++)
         set_entry_word(sl, i, entry_word(sl, i) & ZST_LEN_MASK);
     zst_rec_t r;
+    ZST_ZERO(&r);
     r.seq = sl->seq;
     r.store_id = s->store_id;
     r.record_bytes = sl->lbas * s->lba_bytes;
