@@ -273,6 +273,7 @@ static enum store_exit do_stats(zslab_store_t *s)
 static enum store_exit do_verify(zslab_store_t *s)
 {
     uint64_t corrupt = 0;
+    seen.nr_corrupt = 0; /* what open found is reported again by the scan */
     int err = zslab_store_verify(s, &corrupt);
     zslab_store_counters_t c;
     zslab_store_get_counters(s, &c);

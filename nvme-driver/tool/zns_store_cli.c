@@ -84,7 +84,7 @@ static const struct opt opts[] = {
     {O_DELETE_EVERY, 0, "delete-every", true, WORKLOAD},
     {O_FLUSH_EVERY, 0, "flush-every", true, BIT(SV_FILL)},
     {O_THREADS, 0, "threads", true, BIT(SV_FILL)},
-    {O_UTILIZATION, 0, "utilization", true, BIT(SV_FILL)},
+    {O_UTILIZATION, 0, "utilization", true, WORKLOAD},
     {O_UNTIL_FULL, 0, "until-full", false, BIT(SV_FILL)},
     {O_ALLOW_MISSING, 0, "allow-missing", false, BIT(SV_CHECK)},
     {O_ZONE_MAP, 0, "zone-map", true, BIT(SV_FILL)},
@@ -409,8 +409,9 @@ static const char check_usage[] =
     "usage: zns store check DEVICE --count N [OPTIONS]\n"
     "\n"
     "With fill's options (--count, --seed, --min-size, --max-size, --id-space,\n"
-    "--first-id, --version, --delete-every), checks every id: it holds exactly\n"
-    "its last version, byte for byte, or it is gone if fill deleted it.\n"
+    "--first-id, --version, --delete-every, --utilization), checks every id: it\n"
+    "holds exactly its last version, byte for byte, or it is gone if fill deleted\n"
+    "it (with --utilization, fill's random deletes are replayed to know which).\n"
     "  --allow-missing   an id may be gone (cache mode drops objects), but what\n"
     "                    is there must be its last version\n"
     "Exit 5 on the first kind of mismatch, after checking every id.\n";

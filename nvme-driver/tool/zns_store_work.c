@@ -330,6 +330,37 @@ enum store_exit store_fill(zslab_store_t *s, const struct store_cli *c)
 
 /* ---- check ----------------------------------------------------------------- */
 
+/* --utilization: fill's random deletes replayed, without a device: which ids
+ * of FIRST_ID .. FIRST_ID + count - 1 are left. */
+static uint8_t *replay_churn(zslab_store_t *s, const struct store_cli *c)
+{
+    zslab_store_info_t info;
+    zslab_store_get_info(s, &info);
+    uint64_t target = (uint64_t)info.nr_zones * info.zone_cap_bytes * c->utilization / 100;
+    uint64_t *ids = malloc(c->count * sizeof(*ids)), nr = 0, live = 0, rng = c->seed;
+    uint8_t *alive = calloc(c->count, 1);
+    if (!ids || !alive) {
+        free(ids);
+        free(alive);
+        return NULL;
+    }
+    for (uint64_t i = 0; i < c->count; i++) {
+        size_t len = store_object(c, c->first_id + i, c->version, NULL, 0);
+        while (nr && live + len > target) {
+            rng = mix(rng);
+            uint64_t k = rng % nr, id = ids[k];
+            live -= store_object(c, id, c->version, NULL, 0);
+            alive[id - c->first_id] = 0;
+            ids[k] = ids[--nr];
+        }
+        ids[nr++] = c->first_id + i;
+        alive[i] = 1;
+        live += len;
+    }
+    free(ids);
+    return alive;
+}
+
 enum store_exit store_check(zslab_store_t *s, const struct store_cli *c)
 {
     if (make_pool(c))
@@ -339,6 +370,9 @@ enum store_exit store_check(zslab_store_t *s, const struct store_cli *c)
         return store_complain(STORE_SYSTEM, "out of memory");
     uint64_t ids = c->id_space && c->id_space < c->count ? c->id_space : c->count;
     uint64_t exact = 0, gone = 0, missing = 0, wrong = 0, back = 0;
+    uint8_t *alive = c->utilization ? replay_churn(s, c) : NULL;
+    if (c->utilization && !alive)
+        return store_complain(STORE_SYSTEM, "out of memory");
     for (uint64_t k = 0; k < ids; k++) {
         uint64_t id = c->first_id + k, last = k;
         if (c->id_space)
@@ -346,7 +380,7 @@ enum store_exit store_check(zslab_store_t *s, const struct store_cli *c)
         uint64_t lid;
         uint32_t version;
         nth(c, last, &lid, &version);
-        bool deleted = c->delete_every && (k + 1) % c->delete_every == 0;
+        bool deleted = (c->delete_every && (k + 1) % c->delete_every == 0) || (alive && !alive[k]);
         size_t len = store_object(c, id, version, want, c->max_size);
         size_t n = 0;
         int err = zslab_store_get(s, id, got, c->max_size + 1, &n);
@@ -363,6 +397,7 @@ enum store_exit store_check(zslab_store_t *s, const struct store_cli *c)
             free(want);
             free(got);
             free(pool);
+            free(alive);
             return store_fail(err, zslab_store_last_error(s));
         }
         if (deleted) {
@@ -380,6 +415,7 @@ enum store_exit store_check(zslab_store_t *s, const struct store_cli *c)
     free(want);
     free(got);
     free(pool);
+    free(alive);
     uint64_t bad_missing = c->allow_missing ? 0 : missing;
     if (c->json)
         printf("{\"ids\": %" PRIu64 ", \"exact\": %" PRIu64 ", \"deleted_gone\": %" PRIu64
