@@ -46,8 +46,9 @@ record_lba() {
 flip() {
     local off=$1 byte
     byte=$(od -An -tu1 -j "$off" -N1 "$IMAGE" | tr -d ' ')
-    printf "$(printf '\\%03o' $((byte ^ 0x20)))" |
-        dd of="$IMAGE" bs=1 seek="$off" count=1 conv=notrunc status=none
+    local octal
+    octal=$(printf '%03o' $((byte ^ 0x20)))
+    printf '%b' "\\0$octal" | dd of="$IMAGE" bs=1 seek="$off" count=1 conv=notrunc status=none
 }
 
 @test "one flipped byte in a slab's payload: exactly that slab is reported, by its LBA, and skipped" {
