@@ -26,6 +26,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
+# Read before the line below adds a long option: -s shows as an "s" in the
+# first word of MAKEFLAGS (single-letter flags come first, without a dash).
+MAKE_SILENT := $(findstring s,$(firstword -$(MAKEFLAGS)))
 MAKEFLAGS += --no-builtin-rules
 
 TOP := $(CURDIR)
@@ -44,9 +47,13 @@ OBJ := $(O)/obj
 
 # ---- quiet build, as Kbuild: one short line per step ("  CC  core/src/alloc.c");
 # V=1 prints every command in full.  Warnings and errors always show.
+# `make -s` (make test's own builds) prints not even those lines.
 V ?= 0
 ifeq ($(V),1)
 Q :=
+say := @true
+else ifneq ($(MAKE_SILENT),)
+Q := @
 say := @true
 else
 Q := @
@@ -87,7 +94,7 @@ $(OBJ)/%.o: %.c $(FLAGS_STAMP)
 	$(Q)$(COMPILE) -c $< -o $@
 
 # ---- lists the fragments fill ----------------------------------------------
-DEPS := make gcc clang libclang-rt-14-dev pkgconf clang-format clang-tidy cppcheck shellcheck \
+DEPS := make git gcc clang libclang-rt-14-dev pkgconf clang-format clang-tidy cppcheck shellcheck \
 	bats bats-support bats-assert
 ALL_TARGETS :=
 TEST_SUITES :=
@@ -111,6 +118,8 @@ run: deps all image
 	@lab-scripts/run-report
 
 # Installs what is missing, and nothing else; apt-get update runs only then.
+# Another apt-get holding the lock (a second checkout's make deps) is waited
+# for, up to 10 minutes.
 deps:
 	@missing=$$(for p in $(sort $(DEPS)); do \
 		[ "$$(dpkg-query -W -f='$${db:Status-Status}' "$$p" 2>/dev/null)" = installed ] || echo "$$p"; \
@@ -120,7 +129,8 @@ deps:
 	echo "deps: installing $$missing"; \
 	if [ "$$(id -u)" != 0 ]; then echo "deps: run as root, or: sudo apt-get install $$missing" >&2; exit 1; fi; \
 	mkdir -p build; \
-	if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; } \
+	if ! { apt-get update -q -o DPkg::Lock::Timeout=600 && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q -o DPkg::Lock::Timeout=600 $$missing; } \
 		> build/deps.log 2>&1; then \
 		tail -n 20 build/deps.log >&2; echo "deps: apt-get failed for: $$missing (log: build/deps.log)" >&2; exit 1; fi
 

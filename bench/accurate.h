@@ -13,6 +13,7 @@
 
 #include "tsc.h"
 #include "zslab/zslab.h"
+#include "zslab_linux.h"
 
 #define DEFAULT_OBJECT_BYTES 128
 #define DEFAULT_ITERATIONS   1000000
@@ -60,6 +61,8 @@ struct run_result {
     zslab_counters_t counters; /* the object's size class (or the total) */
     uint64_t platform_maps;    /* during the workload: create and destroy excluded */
     uint64_t platform_unmaps;
+    struct zslab_linux_syscalls syscalls; /* the platform's memory syscalls, same span */
+    zslab_counters_t total;               /* the instance total at the end of the workload */
 };
 
 struct workload;
@@ -80,5 +83,7 @@ void report_json(FILE *out, const struct options *opt, const struct tsc_timer *t
                  const struct summary *s);
 /* The last run's curve as columns "quantile 1/(1-q) alloc_ns free_ns". */
 void report_curve(FILE *out, const struct summary *s);
+const char *prefault_name(zslab_prefault_t p);
+uint64_t syscall_total(const struct zslab_linux_syscalls *s);
 
 #endif /* ZSLAB_BENCH_ACCURATE_H */

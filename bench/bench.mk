@@ -7,7 +7,7 @@ BENCHMARK_ACCURATE := $(BIN)/benchmark_accurate
 # Extra options for `make bench`, e.g. BENCH_ARGS="--prefault chunk".
 BENCH_ARGS ?=
 
-$(BENCH_OBJS): CPPFLAGS += -Icore/include
+$(BENCH_OBJS): CPPFLAGS += -Icore/include -Icore/platform/linux
 
 # Linked with the static library: direct calls, as an application would get.
 # The root includes fragments in alphabetical order, so bench/ is read before

@@ -30,7 +30,7 @@ static void usage(FILE *out)
             "  --size N         object size, bytes (default %d; 0 to %zu)\n"
             "  --iterations N   objects per run (default %d; 1 to %zu)\n"
             "  --runs N         runs, each on a fresh instance (default %d; 1 to %d)\n"
-            "  --prefault MODE  none (default) or chunk: back chunk pages when mapped\n"
+            "  --prefault MODE  ahead (default), chunk or none: when slab pages are backed\n"
             "  --touch          time the first write to each object with its allocation\n"
             "  --json           one JSON object instead of the text report\n"
             "  --json-out FILE  the text report, and the JSON object into FILE\n"
@@ -60,7 +60,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
     *opt = (struct options){.object_bytes = DEFAULT_OBJECT_BYTES,
                             .iterations = DEFAULT_ITERATIONS,
                             .runs = DEFAULT_RUNS,
-                            .prefault = ZSLAB_PREFAULT_NONE};
+                            .prefault = ZSLAB_DEFAULT_PREFAULT};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool takes_value = !strcmp(a, "--size") || !strcmp(a, "--iterations") ||
@@ -98,9 +98,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
                 opt->prefault = ZSLAB_PREFAULT_NONE;
             } else if (!strcmp(mode, "chunk")) {
                 opt->prefault = ZSLAB_PREFAULT_CHUNK;
+            } else if (!strcmp(mode, "ahead")) {
+                opt->prefault = ZSLAB_PREFAULT_AHEAD;
             } else {
-                fprintf(stderr, "benchmark_accurate: --prefault: '%s' is not none or chunk\n",
-                        mode);
+                fprintf(stderr,
+                        "benchmark_accurate: --prefault: '%s' is not ahead, chunk or none\n", mode);
                 return 2;
             }
         } else {

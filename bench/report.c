@@ -22,7 +22,7 @@ struct check {
     char detail[80];
 };
 
-enum { CHECK_COUNT = 5 };
+enum { CHECK_COUNT = 6 };
 
 static double calls_per_million(const struct options *opt, const struct run_result *r)
 {
@@ -53,6 +53,21 @@ static void regression_checks(const struct options *opt, const struct summary *s
     out[4] = (struct check){"platform memory calls > 100 per 1M allocations",
                             "chunks not amortizing", calls <= PLATFORM_CALLS_TARGET, calls, ""};
     snprintf(out[4].detail, sizeof(out[4].detail), "%.0f per 1M", calls);
+    double sys =
+        (double)syscall_total(&s->last.syscalls) * ALLOCS_PER_MILLION / (double)opt->iterations;
+    out[5] = (struct check){"memory syscalls > 100 per 1M allocations (Phase 2)",
+                            "reservations not amortizing", sys <= PLATFORM_CALLS_TARGET, sys, ""};
+    snprintf(out[5].detail, sizeof(out[5].detail), "%.0f per 1M, as strace counts them", sys);
+}
+
+const char *prefault_name(zslab_prefault_t p)
+{
+    return p == ZSLAB_PREFAULT_CHUNK ? "chunk" : p == ZSLAB_PREFAULT_AHEAD ? "ahead" : "none";
+}
+
+uint64_t syscall_total(const struct zslab_linux_syscalls *s)
+{
+    return s->mmap + s->munmap + s->madvise + s->mbind;
 }
 
 static size_t class_bytes(const struct options *opt)
@@ -75,18 +90,24 @@ static void attribution(char *buf, size_t size, const struct summary *s)
                  " allocations at or above p999 mapped memory",
                  ZSLAB_MAX_CLASS_BYTES, c->large_allocs, t->ops[CAUSE_PLATFORM], total);
     } else if (slow >= t->ops[CAUSE_FAST]) {
-        snprintf(
-            buf, size,
-            "p99/p999 spikes primarily from %" PRIu64 " new slab allocations (%" PRIu64
-            " carved from chunks, %" PRIu64 " from the slab cache): %" PRIu64 " of the %" PRIu64
-            " allocations at or above p999 took the slow path, %" PRIu64 " of them mapping a chunk",
-            c->new_slab_count, c->cache_misses, c->cache_hits, slow, total, t->ops[CAUSE_PLATFORM]);
+        const zslab_counters_t *a = &s->last.total;
+        snprintf(buf, size,
+                 "p99/p999 spikes primarily from %" PRIu64 " new slab allocations (%" PRIu64
+                 " carved from chunks, %" PRIu64 " from the slab cache, %" PRIu64
+                 " of them cross-class reuses): %" PRIu64 " of the %" PRIu64
+                 " allocations at or above p999 took the slow path, %" PRIu64
+                 " of them mapping a reservation; frees recycled %" PRIu64 " slabs, %" PRIu64
+                 " of them remote frees; the cache grew %" PRIu64 " and shrank %" PRIu64
+                 " times, decay released %" PRIu64 " bytes and returned %" PRIu64 " chunks",
+                 c->new_slab_count, c->cache_misses, c->cache_hits, c->cross_class_reuses, slow,
+                 total, t->ops[CAUSE_PLATFORM], a->recycled_slabs, a->remote_frees, a->cache_grows,
+                 a->cache_shrinks, a->bytes_released, a->chunks_returned);
     } else {
         snprintf(buf, size,
                  "p99/p999 spikes primarily from fast-path outliers (interrupts, preemption, "
                  "cache misses): %" PRIu64 " of the %" PRIu64
                  " allocations at or above p999 took the fast path; %" PRIu64
-                 " were new slab allocations (%" PRIu64 " mapping a chunk) of the %" PRIu64
+                 " were new slab allocations (%" PRIu64 " mapping a reservation) of the %" PRIu64
                  " in the run",
                  t->ops[CAUSE_FAST], total, slow, t->ops[CAUSE_PLATFORM], c->new_slab_count);
     }
@@ -113,10 +134,12 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
     printf("Workload: allocate all, then free all in order; each call timed alone, %s\n",
            opt->touch_timed ? "with the first write to the object (--touch)"
                             : "the first write to the object untimed (--touch times it)");
-    printf("Config:   chunk %zu MiB, slab %zu KiB, class cache %u slabs, prefault %s\n",
+    printf("Config:   chunk %zu MiB, slab %zu KiB, reserve %zu MiB, thread cache %zu KiB per "
+           "class, slab cache %u..%u slabs, decay %u ms, prefault %s\n",
            ZSLAB_DEFAULT_CHUNK_BYTES >> 20, ZSLAB_DEFAULT_SLAB_BYTES >> 10,
-           ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
-           opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
+           ZSLAB_DEFAULT_RESERVE_BYTES >> 20, ZSLAB_DEFAULT_THREAD_CACHE_BYTES >> 10,
+           ZSLAB_DEFAULT_CLASS_CACHE_SLABS, ZSLAB_DEFAULT_CACHE_MAX_SLABS, ZSLAB_DEFAULT_DECAY_MS,
+           prefault_name(opt->prefault));
     printf("Timer:    TSC, %s-serialized, %.1f MHz against CLOCK_MONOTONIC%s\n",
            timer->rdtscp ? "lfence/rdtscp" : "lfence/rdtsc (no rdtscp)", timer->ticks_per_ns * 1e3,
            timer->invariant ? "" : " (TSC NOT invariant: unreliable)");
@@ -147,6 +170,16 @@ void report_text(const struct options *opt, const struct tsc_timer *timer, const
            " unmap) = %.0f per 1M allocations\n",
            s->last.platform_maps + s->last.platform_unmaps, s->last.platform_maps,
            s->last.platform_unmaps, calls_per_million(opt, &s->last));
+    const struct zslab_linux_syscalls *sys = &s->last.syscalls;
+    printf("Memory syscalls:            %" PRIu64 " (%" PRIu64 " mmap, %" PRIu64 " munmap, %" PRIu64
+           " madvise, %" PRIu64 " mbind), as strace -c counts them\n",
+           syscall_total(sys), sys->mmap, sys->munmap, sys->madvise, sys->mbind);
+    const zslab_counters_t *t = &s->last.total;
+    printf("Recycling and decay:        %" PRIu64 " recycled slabs, %" PRIu64
+           " cross-class reuses, cache grows/shrinks %" PRIu64 " / %" PRIu64 ", %" PRIu64
+           " bytes released, %" PRIu64 " chunks returned, %" PRIu64 " remote frees\n",
+           t->recycled_slabs, t->cross_class_reuses, t->cache_grows, t->cache_shrinks,
+           t->bytes_released, t->chunks_returned, t->remote_frees);
     attribution(line, sizeof(line), s);
     printf("Attribution: %s\n\n", line);
 
@@ -189,7 +222,7 @@ void report_json(FILE *out, const struct options *opt, const struct tsc_timer *t
             "  \"config\": {\"chunk_bytes\": %zu, \"slab_bytes\": %zu, \"class_cache_slabs\": %u, "
             "\"prefault\": \"%s\"},\n",
             ZSLAB_DEFAULT_CHUNK_BYTES, ZSLAB_DEFAULT_SLAB_BYTES, ZSLAB_DEFAULT_CLASS_CACHE_SLABS,
-            opt->prefault == ZSLAB_PREFAULT_CHUNK ? "chunk" : "none");
+            prefault_name(opt->prefault));
     fprintf(out,
             "  \"timer\": {\"source\": \"tsc\", \"mhz\": %.1f, \"invariant\": %s, \"rdtscp\": %s, "
             "\"overhead_ns\": %.1f, \"overhead_median_ns\": %.1f, \"overhead_min_ns\": %.1f, "
@@ -218,6 +251,19 @@ void report_json(FILE *out, const struct options *opt, const struct tsc_timer *t
             "  \"platform_calls\": {\"map\": %" PRIu64 ", \"unmap\": %" PRIu64
             ", \"per_million_allocations\": %.1f},\n",
             s->last.platform_maps, s->last.platform_unmaps, calls_per_million(opt, &s->last));
+    const struct zslab_linux_syscalls *sys = &s->last.syscalls;
+    fprintf(out,
+            "  \"memory_syscalls\": {\"mmap\": %" PRIu64 ", \"munmap\": %" PRIu64
+            ", \"madvise\": %" PRIu64 ", \"mbind\": %" PRIu64 ", \"total\": %" PRIu64 "},\n",
+            sys->mmap, sys->munmap, sys->madvise, sys->mbind, syscall_total(sys));
+    const zslab_counters_t *t = &s->last.total;
+    fprintf(out,
+            "  \"instance\": {\"recycled_slabs\": %" PRIu64 ", \"cross_class_reuses\": %" PRIu64
+            ", \"cache_grows\": %" PRIu64 ", \"cache_shrinks\": %" PRIu64
+            ", \"bytes_released\": %" PRIu64 ", \"chunks_returned\": %" PRIu64
+            ", \"remote_frees\": %" PRIu64 "},\n",
+            t->recycled_slabs, t->cross_class_reuses, t->cache_grows, t->cache_shrinks,
+            t->bytes_released, t->chunks_returned, t->remote_frees);
     fprintf(out, "  \"tail\": {\n");
     json_tail(out, "alloc_p99", &s->last.alloc_p99, false);
     json_tail(out, "alloc_p999", &s->last.alloc_p999, false);

@@ -180,11 +180,19 @@ bool workload_run(struct workload *w, const struct tsc_timer *timer, struct run_
         return false;
     }
     zslab_counters_t start, end;
+    struct zslab_linux_syscalls sys_start, sys_end;
     zslab_get_counters(z, ZSLAB_ALL_CLASSES, &start);
+    zslab_linux_memory_syscalls(&sys_start);
     bool ok = allocate_all(w, z);
     if (ok) {
         free_all(w, z);
+        zslab_linux_memory_syscalls(&sys_end);
+        out->syscalls.mmap = sys_end.mmap - sys_start.mmap;
+        out->syscalls.munmap = sys_end.munmap - sys_start.munmap;
+        out->syscalls.madvise = sys_end.madvise - sys_start.madvise;
+        out->syscalls.mbind = sys_end.mbind - sys_start.mbind;
         zslab_get_counters(z, ZSLAB_ALL_CLASSES, &end);
+        out->total = end;
         zslab_get_counters(z, w->class_index, &out->counters);
         out->platform_maps = end.platform_map_calls - start.platform_map_calls;
         out->platform_unmaps = end.platform_unmap_calls - start.platform_unmap_calls;

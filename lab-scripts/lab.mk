@@ -5,7 +5,7 @@
 #                    e2e suite's duration.  Log: build/bench/lab.txt
 
 ZNS_LAB := lab-scripts/zns-lab
-DEPS += qemu-system-x86 coreutils util-linux hyperfine jq parallel
+DEPS += qemu-system-x86 coreutils util-linux hyperfine jq parallel gnuplot-nox
 
 .PHONY: bench-lab
 bench-lab: image

@@ -7,7 +7,7 @@
 IMAGE_DIR := build/vm
 IMAGE_CACHE := build/.cache/debs
 
-DEPS += apt dpkg busybox-static nvme-cli util-linux fio zbd-utils squashfs-tools xz-utils
+DEPS += apt dpkg busybox-static nvme-cli util-linux fio zbd-utils squashfs-tools xz-utils zstd
 
 .PHONY: image
 image: all

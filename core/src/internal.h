@@ -5,20 +5,40 @@
  *
  * Names: public zslab_*, cross-file _zslab_<module>_<verb>, file-static plain.
  *
+ * Glossary (units in brackets), beyond zslab.h's:
+ *   heap         one thread's state in one instance: per class a thread
+ *                cache of freed objects, a bump range in its active slab, and
+ *                the slabs it owns.  Only its thread touches it, without
+ *                locks or atomic read-modify-writes (heap.c, refill.c).
+ *   owner        the heap a slab belongs to; only the owner writes the slab's
+ *                live bits and lists.  A slab in a node cache, or not carved,
+ *                has owner ZSLAB_OWNER_NONE; one of an exited thread has
+ *                ZSLAB_OWNER_SHARED (the shared heap, under shared_lock).
+ *   remote free  a free by a thread that is not the owner: an atomic bit in
+ *                the slab's remote bitmap, then the slab is queued on its
+ *                owner's notify stack once (remote.c); the owner collects it.
+ *   node cache   per NUMA node, empty slabs of any class (dirty: pages still
+ *                resident; clean: purged), the chunks being carved and those
+ *                given back, with time-based decay (node.c).
+ *   reservation  reserve_bytes of address space got in one platform call,
+ *                cut into chunks on demand (chunk.c).
+ *
  * Memory layout of a chunk (chunk_bytes, aligned to chunk_bytes):
  *
- *   | metadata slab(s)                                 | slab | slab | ... |
- *   | zslab_chunk_t | zslab_slab_t[slab_count] | bitmaps |
+ *   | metadata slab(s)                                         | slab | slab | ...
+ *   | zslab_chunk_t | zslab_slab_t per data slab | live bits | remote bits |
  *
- * Slab i starts at chunk + i * slab_bytes; slabs below first_slab hold the
- * metadata, so object pages never carry headers and a fresh page is first
- * touched by the caller who owns the object on it.  A large allocation is its
- * own chunk-aligned mapping whose first page holds its zslab_chunk_t.
+ * One live bit and one remote bit per 8-byte granule of the data slabs: an
+ * object's bits are those of its first granule, found from its address alone
+ * (_zslab_live_word), whatever the slab's class.  A chunk is never unmapped
+ * before zslab_destroy(): given back, its pages are purged and its address
+ * range kept (as jemalloc's retain), so a stale or foreign pointer into it
+ * always finds readable metadata.  A large allocation is its own mapping; its
+ * zslab_chunk_t lives in a descriptor pool that is never unmapped either.
  *
- * Locks: each class has one (its lists, cache, slabs, counters); the instance
- * has chunk_lock (chunk list, carving, registry writes, instance counters).
- * Order: class lock, then chunk_lock.  Counters are written only under the
- * lock that owns them, so an increment is a relaxed load and store.
+ * Locks, in the order they nest: shared_lock, node locks (by index),
+ * large_lock, registry_lock, heaps_lock, stats_lock.  The fast paths take
+ * none.
  */
 #ifndef ZSLAB_INTERNAL_H
 #define ZSLAB_INTERNAL_H
@@ -39,7 +59,12 @@
  * freed objects are poisoned and checked when reused.
  * ZSLAB_ASSERT_LEVEL: 0 none (release), 1 cheap O(1) asserts, 2 also the
  * invariant checkers that walk (slab_is_valid, list_is_valid); defaults to 2
- * in DEBUG builds and 0 otherwise. */
+ * in DEBUG builds and 0 otherwise.
+ * ZSLAB_STAT_LEVEL (as mimalloc's MI_STAT): 0 keeps only the counts the fast
+ * paths' own bookkeeping gives (alloc_calls, free_calls, bytes_in_use and
+ * the instance-wide figures); 1 (default) adds every slow-path counter; 2
+ * also samples the gauge peaks at every new slab.  No level adds a single
+ * instruction to the fast paths. */
 #ifndef ZSLAB_DEBUG
 #define ZSLAB_DEBUG 0
 #endif
@@ -49,6 +74,9 @@
 #else
 #define ZSLAB_ASSERT_LEVEL 0
 #endif
+#endif
+#ifndef ZSLAB_STAT_LEVEL
+#define ZSLAB_STAT_LEVEL 1
 #endif
 
 #define zslab_likely(x)   __builtin_expect(!!(x), 1)
@@ -67,10 +95,13 @@
 
 /* ---- constants ------------------------------------------------------------ */
 #define ZSLAB_INSTANCE_MAGIC   UINT64_C(0x7a736c6162696e73) /* "zslabins" */
-#define ZSLAB_CHUNK_MAGIC      UINT64_C(0x7a736c616263686b) /* "zslabchk" */
 #define ZSLAB_PAGE_BYTES       ((size_t)ZSLAB_PLATFORM_PAGE_BYTES)
 #define ZSLAB_CACHE_LINE_BYTES 64
 #define ZSLAB_BITMAP_WORD_BITS 64u
+/* An object's bit is that of its first 8-byte granule. */
+#define ZSLAB_GRANULE_SHIFT 3u
+/* One 64-bit word of a bitmap covers 64 granules: 512 bytes. */
+#define ZSLAB_WORD_SPAN_SHIFT 9u
 /* Largest request: beyond PTRDIFF_MAX a pointer difference overflows. */
 #define ZSLAB_MAX_REQUEST_BYTES ((size_t)PTRDIFF_MAX)
 /* User-space addresses have at most this many bits (4-level page tables);
@@ -85,8 +116,28 @@
 #define ZSLAB_REPORT_BYTES 256
 /* Debug builds fill freed objects (past the free-list link) with this. */
 #define ZSLAB_POISON_BYTE 0xdf
+/* Per-node caches: nodes at or above this share a cache (node % this). */
+#define ZSLAB_MAX_NODES 16u
+/* A node cache doubles its capacity after this many misses in a row. */
+#define ZSLAB_CACHE_GROW_STREAK 8u
+/* A thread hands emptied slabs to its node cache this many at a time (one
+ * lock and one clock read for all), and reuses them first meanwhile. */
+#define ZSLAB_RELEASE_BATCH 8u
+/* Decay runs at most this many times per decay period. */
+#define ZSLAB_DECAY_STEPS 10u
+#define ZSLAB_NS_PER_MS   UINT64_C(1000000)
 
-/* ---- counters: the atomic twin of zslab_counters_t ------------------------ */
+/* Slab owners that are not heaps (see the glossary). */
+#define ZSLAB_OWNER_NONE   ((zslab_heap_t *)(uintptr_t)1)
+#define ZSLAB_OWNER_SHARED ((zslab_heap_t *)(uintptr_t)2)
+/* A heap's notify stack head when the heap takes no notifications. */
+#define ZSLAB_STACK_CLOSED ((zslab_slab_t *)(uintptr_t)1)
+
+/* ---- counters --------------------------------------------------------------
+ * Instance-wide figures (zslab_stats_t): the atomic twin of zslab_counters_t,
+ * one block per lock domain (each node, large objects, the registry, the
+ * heaps list, the rest), written only by the holder of that lock, so an
+ * increment is a relaxed load and store. */
 typedef struct zslab_stat_gauge {
     _Atomic uint64_t current;
     _Atomic uint64_t peak;
@@ -100,7 +151,33 @@ typedef struct zslab_stats {
 #undef ZSLAB_STAT_GAUGE_
 } zslab_stats_t;
 
-/* Single writer (the lock holder): a plain load and store, no locked RMW. */
+/* Per class, what one heap did: raw counts that only grow and are never
+ * reset (zslab_reset_counters() keeps a baseline instead), so the gauges can
+ * be derived from them at read time.  The fast paths' own counts (thread
+ * cache pops and pushes, bump allocations) live in zslab_tcache_t. */
+#define ZSLAB_RAW_LIST(X)                                                                          \
+    X(direct_allocs)   /* allocations not through the thread cache (shared heap) */                \
+    X(remote_frees)    /* frees of another heap's object, made by this heap's thread */            \
+    X(remote_rejected) /* remote frees this heap's collector found to be double frees */           \
+    X(slow_path_hits)  /* allocations that took a new slab */                                      \
+    X(new_slab_count)  /* slabs formatted for the class */                                         \
+    X(p2f)             /* PARTIAL -> FULL */                                                       \
+    X(f2p)             /* FULL -> PARTIAL */                                                       \
+    X(partial_miss)    /* a slab on the partial list had no object */                              \
+    X(cache_hits)      /* new slabs taken from a node cache */                                     \
+    X(cache_misses)    /* new slabs carved from a chunk */                                         \
+    X(cache_pushes)    /* slabs put into a node cache */                                           \
+    X(cross_class)     /* cache hits last formatted for another class */                           \
+    X(recycled)        /* slabs that emptied in use and went to a node cache */
+
+typedef struct zslab_raw {
+#define ZSLAB_RAW_FIELD_(name) _Atomic uint64_t name;
+    ZSLAB_RAW_LIST(ZSLAB_RAW_FIELD_)
+#undef ZSLAB_RAW_FIELD_
+} zslab_raw_t;
+
+/* Single writer (the lock holder, or the heap's thread): a plain load and
+ * store, no locked read-modify-write. */
 static inline void _zslab_stat_add(_Atomic uint64_t *counter, uint64_t n)
 {
     uint64_t v = atomic_load_explicit(counter, memory_order_relaxed);
@@ -124,35 +201,54 @@ static inline void _zslab_gauge_sub(zslab_stat_gauge_t *g, uint64_t n)
 #define zslab_stat_inc(stats, name)          _zslab_stat_add(&(stats)->name, 1)
 #define zslab_stat_gauge_add(stats, name, n) _zslab_gauge_add(&(stats)->name, (n))
 #define zslab_stat_gauge_sub(stats, name, n) _zslab_gauge_sub(&(stats)->name, (n))
+/* zslab_raw_count: an allocation or free count, kept at every level (the
+ * exact alloc_calls and free_calls need it); zslab_raw_inc: a slow-path
+ * counter, kept from ZSLAB_STAT_LEVEL 1. */
+#define zslab_raw_count(raw, name) _zslab_stat_add(&(raw)->name, 1)
+#if ZSLAB_STAT_LEVEL >= 1
+#define zslab_raw_inc(raw, name) _zslab_stat_add(&(raw)->name, 1)
+#else
+#define zslab_raw_inc(raw, name) ((void)(raw))
+#endif
 
 /* ---- types ----------------------------------------------------------------- */
 typedef struct zslab_slab zslab_slab_t;
 typedef struct zslab_chunk zslab_chunk_t;
-typedef struct zslab_class zslab_class_t;
+typedef struct zslab_heap zslab_heap_t;
+typedef struct zslab_node zslab_node_t;
 
-/* Which list a slab is on; the invariant checkers compare it. */
+/* Where a slab is; the invariant checkers compare it. */
 typedef enum zslab_slab_state {
-    ZSLAB_SLAB_UNLISTED = 0, /* never formatted, or between lists */
-    ZSLAB_SLAB_PARTIAL,      /* 0 < free objects: on its class's partial list */
-    ZSLAB_SLAB_FULL,         /* no free object: on the full list */
-    ZSLAB_SLAB_CACHED,       /* empty, in its class's slab cache */
+    ZSLAB_SLAB_FREE = 0, /* not carved since its chunk was set up or given back */
+    ZSLAB_SLAB_ACTIVE,   /* its heap's bump range for the class */
+    ZSLAB_SLAB_PARTIAL,  /* has objects on its free list or never bumped */
+    ZSLAB_SLAB_FULL,     /* every object is out: live or in a thread cache */
+    ZSLAB_SLAB_DIRTY,    /* empty, in a node cache, pages resident */
+    ZSLAB_SLAB_CLEAN,    /* empty, in a node cache, pages purged */
 } zslab_slab_state_t;
 
-/* A slab descriptor: lives in the chunk metadata, never in the slab. */
+/*
+ * A slab descriptor: 64 bytes, cache-line aligned, in the chunk metadata,
+ * never in the slab.  The owner's fields come first; the remote path writes
+ * only remote_next and remote_flag, once per notification.
+ */
 struct zslab_slab {
-    zslab_slab_t *next; /* list links */
+    _Atomic(zslab_heap_t *) owner;
+    void *free;         /* freed objects, linked through their first word */
+    zslab_slab_t *next; /* list links (a heap's lists, or a node cache) */
     zslab_slab_t *prev;
-    uint8_t *start;      /* first object */
-    void *free_list;     /* freed objects, linked through their first word */
-    uint64_t *allocated; /* bitmap in chunk metadata: bit i = object i is live */
-    uint32_t object_bytes;
+    uint32_t used;     /* objects out of the slab: live, or in a thread cache */
+    uint32_t bumped;   /* objects handed out fresh (bump pointer) */
     uint32_t capacity; /* objects in the slab */
-    uint32_t bumped;   /* objects handed out fresh so far (bump pointer) */
-    uint32_t used;     /* live objects */
-    uint16_t class_index;
-    uint8_t state;  /* zslab_slab_state_t */
-    uint8_t purged; /* its pages were given back (zslab_trim) and not touched since */
+    uint32_t empty_since_ms;
+    /* Read by remote and stale frees too: atomic (plain loads on x86). */
+    _Atomic uint16_t class_index;
+    _Atomic uint8_t state; /* zslab_slab_state_t */
+    uint8_t purged;
+    _Atomic uint32_t remote_flag; /* 1: queued on a notify stack, or being delivered */
+    _Atomic(zslab_slab_t *) remote_next;
 };
+_Static_assert(sizeof(struct zslab_slab) == ZSLAB_CACHE_LINE_BYTES, "a descriptor is one line");
 
 typedef struct zslab_slab_list {
     zslab_slab_t *head;
@@ -160,35 +256,86 @@ typedef struct zslab_slab_list {
 } zslab_slab_list_t;
 
 typedef enum zslab_chunk_kind {
-    ZSLAB_CHUNK_SLABS = 1, /* a chunk cut into slabs */
-    ZSLAB_CHUNK_LARGE = 2, /* one large object */
+    ZSLAB_CHUNK_UNUSED = 0, /* a large descriptor on the free list */
+    ZSLAB_CHUNK_SLABS = 1,  /* a chunk cut into slabs */
+    ZSLAB_CHUNK_LARGE = 2,  /* one large object */
 } zslab_chunk_kind_t;
 
-/* Header of every mapping an instance holds; at the mapping's start. */
+/* Header of a chunk (at its start) or descriptor of a large object (in the
+ * descriptor pool): what the registry points to.  64 bytes. */
 struct zslab_chunk {
-    uint64_t magic;
-    zslab_t *owner;
-    zslab_chunk_t *next; /* the instance's mappings */
+    _Atomic uint16_t kind; /* zslab_chunk_kind_t; read lock-free by free() */
+    uint16_t node;
+    uint16_t carved;     /* SLABS: slabs [first_slab, carved) were handed out */
+    uint16_t free_slabs; /* SLABS: data slabs uncarved or in the node cache */
+    uint16_t populated;  /* SLABS: slabs below this are prefaulted (AHEAD) */
+    uint16_t returned;   /* SLABS: given back (purged), waiting for reuse */
+    uint32_t reserved_;
+    zslab_chunk_t *next; /* a node's chunks, the large list, or a free list */
     zslab_chunk_t *prev;
-    size_t map_bytes; /* bytes got from the platform */
-    uint32_t kind;    /* zslab_chunk_kind_t */
-    /* ZSLAB_CHUNK_LARGE */
-    uint8_t *object;
-    size_t object_bytes; /* page-rounded request */
-    /* ZSLAB_CHUNK_SLABS; slabs below first_slab are metadata */
-    _Atomic uint32_t carved; /* slabs [0, carved) are metadata or handed out */
-    zslab_slab_t slabs[];
+    uint8_t *map;        /* LARGE: mapping start */
+    size_t map_bytes;    /* LARGE: bytes mapped; SLABS, first of a reservation: its bytes */
+    uint8_t *object;     /* LARGE: the object; SLABS, first of a reservation: the next */
+    size_t object_bytes; /* LARGE: page-rounded size */
+};
+_Static_assert(sizeof(struct zslab_chunk) == ZSLAB_CACHE_LINE_BYTES, "a chunk header is one line");
+
+/* The fast paths' per-class state of a heap: one cache line. */
+typedef struct zslab_tcache {
+    void *free;              /* the thread cache: freed objects, LIFO */
+    _Atomic uint64_t allocs; /* objects popped (monotonic) */
+    _Atomic uint64_t frees;  /* objects pushed by free (monotonic) */
+    int64_t limit;           /* frees - allocs stays below this, else free goes to the slab */
+    _Atomic uint64_t bumped; /* objects bumped from active slabs (monotonic) */
+    uint64_t bump_limit;     /* bumped may grow up to this in the active slab */
+    uintptr_t bump_origin;   /* address of object number 0 of the bump range */
+    uint32_t object_bytes;
+    uint32_t pad_;
+} zslab_tcache_t;
+_Static_assert(sizeof(zslab_tcache_t) == ZSLAB_CACHE_LINE_BYTES, "a thread cache is one line");
+
+/* The slow paths' per-class state of a heap. */
+typedef struct zslab_heap_class {
+    zslab_slab_t *active;
+    zslab_slab_list_t partial;
+    zslab_slab_list_t full;
+    uint32_t spares;    /* empty slabs kept on partial (hysteresis) */
+    uint32_t cache_max; /* thread cache bound, objects */
+    uint32_t taken;     /* slabs taken from the node so far (saturates) */
+    uint32_t pad_;
+    zslab_raw_t raw;
+} zslab_heap_class_t;
+
+struct zslab_heap {
+    zslab_t *z;
+    zslab_heap_t *next; /* the instance's live heaps, or its free heaps */
+    zslab_heap_t *prev;
+    _Atomic(zslab_slab_t *) remote_head; /* notify stack */
+    uint32_t node;
+    bool shared;
+    uint32_t releasing_count;
+    zslab_slab_t *releasing[ZSLAB_RELEASE_BATCH]; /* emptied, on their way to the node */
+    zslab_heap_t *map_next; /* every heap mapping of the instance, for destroy */
+    _Alignas(ZSLAB_CACHE_LINE_BYTES) zslab_tcache_t tc[ZSLAB_CLASS_COUNT];
+    zslab_heap_class_t cls[ZSLAB_CLASS_COUNT];
 };
 
-struct zslab_class {
+/* Per NUMA node: the cache of empty slabs and the chunks it carves from. */
+struct zslab_node {
     _Alignas(ZSLAB_CACHE_LINE_BYTES) zslab_platform_lock_t lock;
-    zslab_slab_list_t partial; /* head = current slab */
-    zslab_slab_list_t full;
-    zslab_slab_list_t cache; /* empty slabs, LIFO */
-    uint64_t recip;          /* division by object_bytes, see ZSLAB_DIV_SHIFT */
-    uint32_t object_bytes;
-    uint32_t capacity; /* objects per slab */
-    uint16_t index;
+    zslab_slab_list_t dirty; /* head: most recently emptied */
+    zslab_slab_list_t clean;
+    zslab_chunk_t *chunks;   /* chunks in use (not given back) */
+    zslab_chunk_t *carving;  /* the chunk slabs are carved from now */
+    zslab_chunk_t *returned; /* chunks given back, reused first */
+    uint8_t *reserve_next;   /* the current reservation's unused chunks */
+    uint8_t *reserve_end;
+    uint32_t capacity; /* dirty slabs kept; adaptive */
+    uint32_t miss_streak;
+    uint32_t ahead_slabs; /* AHEAD prefault window, slabs */
+    uint32_t index;
+    _Atomic uint64_t last_decay_ns; /* read without the lock by _zslab_node_maybe_decay() */
+    uint64_t last_miss_ns;
     zslab_stats_t stats;
 };
 
@@ -199,23 +346,68 @@ typedef struct zslab_registry_leaf {
 
 typedef _Atomic(zslab_registry_leaf_t *) zslab_registry_slot_t;
 
+/* Per class, the peak of each derived gauge (updated by readers). */
+typedef struct zslab_class_peaks {
+    _Atomic uint64_t bytes_in_use;
+    _Atomic uint64_t slabs_in_use;
+} zslab_class_peaks_t;
+
+/* A raw snapshot of one class, summed over heaps: what a read computes. */
+typedef struct zslab_class_sum {
+    uint64_t allocs, frees;
+    uint64_t raw[sizeof(zslab_raw_t) / sizeof(uint64_t)];
+} zslab_class_sum_t;
+
 struct zslab {
     uint64_t magic;
     zslab_config_t cfg;
     size_t map_bytes; /* this struct's mapping, with the registry's top level */
+    /* geometry, from the config (chunk.c) */
+    uintptr_t chunk_mask; /* chunk_bytes - 1 */
+    uintptr_t live_bias;  /* see _zslab_live_word() */
+    uintptr_t remote_bias;
     uint32_t chunk_shift;
     uint32_t slab_shift;
-    uint32_t slab_count;   /* slabs per chunk, metadata included */
-    uint32_t first_slab;   /* metadata slabs at the chunk start */
-    size_t bitmap_offset;  /* chunk start to slab 0's bitmap, bytes */
-    uint32_t bitmap_words; /* per slab */
-    zslab_platform_lock_t chunk_lock;
-    zslab_chunk_t *mappings;         /* every chunk and large object */
-    zslab_chunk_t *carving;          /* chunk with slabs left to carve */
-    zslab_stats_t stats;             /* instance-wide figures */
+    uint32_t slab_count; /* slabs per chunk, metadata included */
+    uint32_t first_slab; /* metadata slabs at the chunk start */
+    uint32_t data_slabs;
+    uint32_t node_count;
+    size_t metadata_bytes;
+    zslab_platform_key_t key;
+    bool has_key;
+    /* The class of each request size, by 8-byte step: one load on the fast path. */
+    uint8_t class_of[(ZSLAB_MAX_CLASS_BYTES / ZSLAB_MIN_CLASS_BYTES) + 1];
+    size_t heap_bytes;
+    /* heaps */
+    zslab_platform_lock_t heaps_lock;
+    zslab_heap_t *heaps;      /* live ones */
+    zslab_heap_t *free_heaps; /* of exited threads, reused */
+    zslab_heap_t *heap_maps;  /* every heap mapping, for destroy (linked by map_next) */
+    zslab_platform_lock_t shared_lock;
+    zslab_heap_t *shared;
+    zslab_raw_t retired[ZSLAB_CLASS_COUNT]; /* counts of exited heaps */
+    uint64_t retired_allocs[ZSLAB_CLASS_COUNT];
+    uint64_t retired_frees[ZSLAB_CLASS_COUNT];
+    zslab_class_sum_t baseline[ZSLAB_CLASS_COUNT]; /* zslab_reset_counters() */
+    zslab_class_peaks_t peaks[ZSLAB_CLASS_COUNT];
+    zslab_stats_t heap_stats; /* heaps_lock */
+    /* large objects */
+    zslab_platform_lock_t large_lock;
+    zslab_chunk_t *large;       /* live large objects */
+    zslab_chunk_t *large_free;  /* free descriptors */
+    zslab_chunk_t *large_pages; /* descriptor pool pages, linked by next */
+    uint64_t large_bytes_base;  /* large bytes_in_use at the last reset */
+    zslab_stats_t large_stats;
+    /* registry */
+    zslab_platform_lock_t registry_lock;
     zslab_registry_slot_t *registry; /* top level, 1 << registry_bits slots */
     uint32_t registry_bits;
-    zslab_class_t classes[ZSLAB_CLASS_COUNT];
+    zslab_stats_t registry_stats;
+    zslab_chunk_t *reservations; /* first chunk of each, linked by object */
+    /* the rest */
+    zslab_platform_lock_t stats_lock;
+    zslab_stats_t misc_stats;
+    zslab_node_t nodes[ZSLAB_MAX_NODES];
 };
 
 /* Bad input the core reports (report/report.c). */
@@ -227,6 +419,7 @@ typedef enum zslab_bad {
     ZSLAB_BAD_WRONG_SIZE,       /* free_sized() size of another class */
     ZSLAB_BAD_LARGE_INTERIOR,   /* inside a large object, not at its start */
     ZSLAB_BAD_WRITE_AFTER_FREE, /* debug: a freed object was written */
+    ZSLAB_BAD_REMOTE_TWICE,     /* found when a remote free was collected */
 } zslab_bad_t;
 
 /* What a report says about the pointer; fields unused by a kind stay 0. */
@@ -258,6 +451,7 @@ static inline void _zslab_bad_init(zslab_bad_info_t *b, const void *ptr, bool si
 /* sizeclass.c */
 uint32_t _zslab_sizeclass_bytes(unsigned class_index);
 static inline unsigned _zslab_sizeclass_index(size_t size); /* size <= max class */
+uint64_t _zslab_sizeclass_recip(unsigned class_index);
 
 /* list.c */
 void _zslab_list_push(zslab_slab_list_t *list, zslab_slab_t *slab, zslab_slab_state_t state);
@@ -265,22 +459,58 @@ void _zslab_list_remove(zslab_slab_list_t *list, zslab_slab_t *slab);
 zslab_slab_t *_zslab_list_pop(zslab_slab_list_t *list);
 bool _zslab_list_is_valid(const zslab_slab_list_t *list, zslab_slab_state_t state);
 
-/* slab.c */
-void _zslab_slab_format(const zslab_t *z, zslab_slab_t *slab, const zslab_class_t *c);
-bool _zslab_slab_is_valid(const zslab_slab_t *slab);
+/* slab.c: formatting, the object <-> address arithmetic, invariant checks */
+void _zslab_slab_format(const zslab_t *z, zslab_slab_t *slab, unsigned class_index,
+                        zslab_heap_t *owner);
+void _zslab_slab_reset(zslab_slab_t *slab);
+uint8_t *_zslab_slab_start(const zslab_t *z, const zslab_slab_t *slab);
+bool _zslab_slab_is_valid(const zslab_t *z, const zslab_slab_t *slab);
+void _zslab_slab_give(const zslab_t *z, zslab_slab_t *slab, void *obj);
 
-/* class.c: the slow path and the slab cache */
-void _zslab_class_init(zslab_t *z, zslab_class_t *c, unsigned index);
-zslab_slab_t *_zslab_class_refill(zslab_t *z, zslab_class_t *c);
-void _zslab_class_slab_emptied(zslab_t *z, zslab_class_t *c, zslab_slab_t *slab);
-size_t _zslab_class_trim(zslab_t *z, zslab_class_t *c); /* also zslab_trim() */
-
-/* chunk.c */
+/* chunk.c: geometry, reservations, carving, giving chunks back */
 void _zslab_chunk_layout(zslab_t *z);
-zslab_slab_t *_zslab_chunk_carve(zslab_t *z);
-zslab_chunk_t *_zslab_chunk_map(zslab_t *z, size_t bytes, zslab_chunk_kind_t kind, size_t align);
-void _zslab_chunk_unmap(zslab_t *z, zslab_chunk_t *chunk);
+zslab_slab_t *_zslab_chunk_carve(zslab_t *z, zslab_node_t *node, bool *fresh_chunk);
+void _zslab_chunk_give_back(zslab_t *z, zslab_node_t *node, zslab_chunk_t *chunk);
 void _zslab_chunk_release_all(zslab_t *z);
+
+/* node.c: per-node caches of empty slabs, adaptive capacity, decay */
+void _zslab_node_init(zslab_t *z, zslab_node_t *node, uint32_t index);
+zslab_node_t *_zslab_node_of(zslab_t *z, uint32_t node);
+zslab_slab_t *_zslab_node_take(zslab_t *z, zslab_heap_t *h, unsigned class_index);
+void _zslab_node_put(zslab_t *z, zslab_slab_t *slab); /* takes the node lock */
+void _zslab_node_put_batch(zslab_t *z, zslab_slab_t *const *slabs, uint32_t n);
+void _zslab_node_put_locked(zslab_t *z, zslab_node_t *node, zslab_slab_t *slab);
+size_t _zslab_node_decay(zslab_t *z, zslab_node_t *node, uint64_t now_ns, bool all);
+void _zslab_node_maybe_decay(zslab_t *z, uint32_t node); /* takes the lock when due */
+
+/* heap.c: heaps' life (attach, thread exit), thread-cache flushes, trim */
+zslab_heap_t *_zslab_heap_attach(zslab_t *z);
+bool _zslab_heap_key_create(zslab_t *z); /* the key whose on_exit hook is the heap's exit */
+void _zslab_heap_flush(zslab_t *z, zslab_heap_t *h);
+void _zslab_heap_release_empty(zslab_t *z, zslab_heap_t *h);
+bool _zslab_heap_is_valid(const zslab_t *z, const zslab_heap_t *h);
+
+/* refill.c: the slow paths of one heap (the thread's own, or the shared one
+ * under shared_lock) */
+void *_zslab_refill_alloc(zslab_t *z, zslab_heap_t *h, unsigned class_index);
+void _zslab_refill_slab_gained(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, uint32_t n);
+void _zslab_refill_deactivate(zslab_heap_t *h, unsigned class_index);
+void *_zslab_refill_shared_alloc(zslab_t *z, unsigned class_index); /* shared_lock held */
+void _zslab_refill_release_spares(zslab_t *z, zslab_heap_t *h, unsigned class_index);
+void _zslab_refill_release_flush(zslab_t *z, zslab_heap_t *h);
+
+/* remote.c: frees from threads that do not own the slab */
+void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr);
+void _zslab_remote_drain(zslab_t *z, zslab_heap_t *h);
+void _zslab_remote_close(zslab_t *z, zslab_heap_t *h);
+uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
+                               zslab_bad_info_t *bad);
+
+/* alloc.c: zslab_alloc(), zslab_alloc_aligned(), zslab_free(), zslab_free_sized(),
+ * zslab_usable_size(), and the slow entries below */
+void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, unsigned class_index);
+bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void *ptr,
+                        zslab_slab_t **slab, zslab_bad_info_t *bad);
 
 /* registry.c: chunk-sized address units -> the chunk that owns them */
 void _zslab_registry_init(zslab_t *z, void *top, uint32_t bits);
@@ -291,16 +521,18 @@ static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void
 /* large.c */
 void *_zslab_large_alloc(zslab_t *z, size_t size, size_t align);
 void _zslab_large_free(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, size_t size);
+void _zslab_large_release_all(zslab_t *z);
 
-/* alloc.c: zslab_alloc(), zslab_alloc_aligned(), zslab_free(), zslab_free_sized(),
- * zslab_usable_size() */
+/* stats.c: zslab_get_counters(), zslab_reset_counters(), zslab_merge_counters() */
+void _zslab_stats_retire(zslab_t *z, zslab_heap_t *h); /* heaps_lock held */
+void _zslab_stats_bad_free(zslab_t *z);
+void _zslab_stats_sample_peaks(zslab_t *z, unsigned class_index);
 
 /* fork.c: zslab_fork_prepare(), zslab_fork_parent(), zslab_fork_child() */
 
 /* instance.c: zslab_config_default(), zslab_create(), zslab_destroy(),
- * zslab_strerror() */
-
-/* stats.c: zslab_get_counters(), zslab_reset_counters(), zslab_merge_counters() */
+ * zslab_strerror(), zslab_trim() */
+uint32_t _zslab_now_ms(void);
 
 /* report/format.c: a bounded string builder (report/fmt.h), and
  * zslab_format_counters() */
@@ -309,6 +541,7 @@ void _zslab_large_free(zslab_t *z, zslab_chunk_t *chunk, void *ptr, bool sized, 
 void _zslab_report_bad(zslab_t *z, const zslab_bad_info_t *info);
 void _zslab_report_config(const char *field, size_t value, const char *rule);
 void _zslab_report_nomem(const char *what, size_t bytes, int node);
+void _zslab_report_warn(const char *msg);
 _Noreturn void _zslab_report_assert(const char *expr, const char *file, int line);
 
 /* mem.c: byte loops the compiler must not turn into libc calls; see mem.h */
@@ -348,20 +581,85 @@ static inline zslab_chunk_t *_zslab_registry_lookup(const zslab_t *z, const void
                                 memory_order_acquire);
 }
 
-/* slab.c, inline: object index <-> address, and the bitmap. */
-static inline uint32_t _zslab_slab_index(const zslab_class_t *c, size_t offset)
+static inline bool _zslab_is_heap(const zslab_heap_t *owner)
 {
-    return (uint32_t)(((uint64_t)offset * c->recip) >> ZSLAB_DIV_SHIFT);
+    return (uintptr_t)owner > (uintptr_t)ZSLAB_OWNER_SHARED;
 }
 
-static inline bool _zslab_bit_test(const uint64_t *bits, uint32_t i)
+/* The chunk an address of a slab chunk is in. */
+static inline zslab_chunk_t *_zslab_chunk_of(const zslab_t *z, const void *p)
 {
-    return (bits[i / ZSLAB_BITMAP_WORD_BITS] >> (i % ZSLAB_BITMAP_WORD_BITS)) & 1u;
+    return (zslab_chunk_t *)((uintptr_t)p & ~z->chunk_mask);
 }
 
-static inline void _zslab_bit_flip(uint64_t *bits, uint32_t i)
+/* The descriptor of data slab @index (>= first_slab) of @chunk. */
+static inline zslab_slab_t *_zslab_slab_at(const zslab_t *z, const zslab_chunk_t *chunk,
+                                           uint32_t index)
 {
-    bits[i / ZSLAB_BITMAP_WORD_BITS] ^= UINT64_C(1) << (i % ZSLAB_BITMAP_WORD_BITS);
+    return (zslab_slab_t *)(void *)((uint8_t *)(uintptr_t)chunk + sizeof(zslab_chunk_t)) +
+           (index - z->first_slab);
+}
+
+static inline uint32_t _zslab_slab_index(const zslab_t *z, const zslab_slab_t *slab)
+{
+    const zslab_chunk_t *chunk = _zslab_chunk_of(z, slab);
+    return (uint32_t)(slab - _zslab_slab_at(z, chunk, z->first_slab)) + z->first_slab;
+}
+
+/* The slab descriptor of a data address (the caller knows it is one). */
+static inline zslab_slab_t *_zslab_slab_of(const zslab_t *z, const void *p)
+{
+    return _zslab_slab_at(z, _zslab_chunk_of(z, p),
+                          (uint32_t)(((uintptr_t)p & z->chunk_mask) >> z->slab_shift));
+}
+
+/* The words holding @p's live and remote bits, and the bit: pure arithmetic
+ * on the address, the same for every class. */
+static inline _Atomic uint64_t *_zslab_live_word(const zslab_t *z, const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (_Atomic uint64_t *)((a & ~z->chunk_mask) + z->live_bias +
+                                (((a & z->chunk_mask) >> ZSLAB_WORD_SPAN_SHIFT) << 3));
+}
+
+static inline _Atomic uint64_t *_zslab_remote_word(const zslab_t *z, const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (_Atomic uint64_t *)((a & ~z->chunk_mask) + z->remote_bias +
+                                (((a & z->chunk_mask) >> ZSLAB_WORD_SPAN_SHIFT) << 3));
+}
+
+static inline uint64_t _zslab_bit_of(const void *p)
+{
+    return UINT64_C(1) << (((uintptr_t)p >> ZSLAB_GRANULE_SHIFT) % ZSLAB_BITMAP_WORD_BITS);
+}
+
+/* Owner-only updates of a live bit: a relaxed load and store, which remote
+ * readers may see at any time (they only read). */
+static inline void _zslab_live_set(const zslab_t *z, const void *p)
+{
+    _Atomic uint64_t *w = _zslab_live_word(z, p);
+    atomic_store_explicit(w, atomic_load_explicit(w, memory_order_relaxed) | _zslab_bit_of(p),
+                          memory_order_relaxed);
+}
+
+static inline void _zslab_live_clear(const zslab_t *z, const void *p)
+{
+    _Atomic uint64_t *w = _zslab_live_word(z, p);
+    atomic_store_explicit(w, atomic_load_explicit(w, memory_order_relaxed) & ~_zslab_bit_of(p),
+                          memory_order_relaxed);
+}
+
+static inline bool _zslab_live_test(const zslab_t *z, const void *p)
+{
+    return (atomic_load_explicit(_zslab_live_word(z, p), memory_order_relaxed) &
+            _zslab_bit_of(p)) != 0;
+}
+
+static inline void _zslab_tcache_inc(_Atomic uint64_t *c)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
 }
 
 #endif /* ZSLAB_INTERNAL_H */

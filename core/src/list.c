@@ -7,7 +7,6 @@
 
 void _zslab_list_push(zslab_slab_list_t *list, zslab_slab_t *slab, zslab_slab_state_t state)
 {
-    zslab_assert(slab->state == ZSLAB_SLAB_UNLISTED);
     slab->prev = NULL;
     slab->next = list->head;
     if (list->head)
@@ -20,7 +19,7 @@ void _zslab_list_push(zslab_slab_list_t *list, zslab_slab_t *slab, zslab_slab_st
 
 void _zslab_list_remove(zslab_slab_list_t *list, zslab_slab_t *slab)
 {
-    zslab_assert(list->count > 0 && slab->state != ZSLAB_SLAB_UNLISTED);
+    zslab_assert(list->count > 0);
     zslab_assert_expensive(_zslab_list_is_valid(list, (zslab_slab_state_t)slab->state));
     if (slab->prev)
         slab->prev->next = slab->next;
@@ -29,7 +28,7 @@ void _zslab_list_remove(zslab_slab_list_t *list, zslab_slab_t *slab)
     if (slab->next)
         slab->next->prev = slab->prev;
     slab->next = slab->prev = NULL;
-    slab->state = ZSLAB_SLAB_UNLISTED;
+    slab->state = ZSLAB_SLAB_FREE;
     list->count--;
 }
 

@@ -7,7 +7,8 @@
  * level lives in the instance's own mapping; leaves (32 KiB, covering 2^12
  * units: 8 GiB with 2 MiB chunks) are mapped when first needed and kept until
  * zslab_destroy().  Lookups are lock-free (acquire loads, alloc.c and
- * internal.h); writes happen under chunk_lock.  A pointer this instance never
+ * internal.h); writes take registry_lock, inside the lock of whoever owns
+ * the range (a node for a chunk, large_lock for a large object).  A pointer this instance never
  * mapped finds NULL, so a foreign or another instance's pointer is reported
  * without ever being dereferenced.
  */
@@ -30,12 +31,12 @@ static bool ensure_leaf(zslab_t *z, uintptr_t top_index)
 {
     if (atomic_load_explicit(&z->registry[top_index], memory_order_relaxed))
         return true;
-    zslab_stat_inc(&z->stats, platform_map_calls);
+    zslab_stat_inc(&z->registry_stats, platform_map_calls);
     zslab_registry_leaf_t *leaf =
         zslab_platform_map(leaf_map_bytes(), ZSLAB_PAGE_BYTES, z->cfg.numa_node, 0);
     if (!leaf)
         return false;
-    zslab_stat_gauge_add(&z->stats, platform_bytes, leaf_map_bytes());
+    zslab_stat_gauge_add(&z->registry_stats, platform_bytes, leaf_map_bytes());
     atomic_store_explicit(&z->registry[top_index], leaf, memory_order_release);
     return true;
 }
@@ -43,7 +44,7 @@ static bool ensure_leaf(zslab_t *z, uintptr_t top_index)
 /* Points every unit of [base, base + bytes) at @chunk (NULL: unregisters).
  * Fails only when @chunk is set and a leaf cannot be mapped, or the range is
  * above ZSLAB_ADDRESS_BITS; then nothing was registered. */
-bool _zslab_registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk_t *chunk)
+static bool registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk_t *chunk)
 {
     uintptr_t first = (uintptr_t)base >> z->chunk_shift;
     uintptr_t last = ((uintptr_t)base + bytes - 1) >> z->chunk_shift;
@@ -61,6 +62,14 @@ bool _zslab_registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk
             atomic_store_explicit(&leaf->entries[unit & LEAF_MASK], chunk, memory_order_release);
     }
     return true;
+}
+
+bool _zslab_registry_set(zslab_t *z, const void *base, size_t bytes, zslab_chunk_t *chunk)
+{
+    zslab_platform_lock_acquire(&z->registry_lock);
+    bool ok = registry_set(z, base, bytes, chunk);
+    zslab_platform_lock_release(&z->registry_lock);
+    return ok;
 }
 
 /* zslab_destroy(): give every leaf back. */

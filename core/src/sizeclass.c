@@ -39,3 +39,11 @@ size_t zslab_class_size(int class_index)
         return 0;
     return _zslab_sizeclass_bytes((unsigned)class_index);
 }
+
+/* ceil(2^ZSLAB_DIV_SHIFT / object_bytes): offset * recip >> ZSLAB_DIV_SHIFT is
+ * offset / object_bytes for every offset inside a slab. */
+uint64_t _zslab_sizeclass_recip(unsigned class_index)
+{
+    uint64_t bytes = _zslab_sizeclass_bytes(class_index);
+    return ((UINT64_C(1) << ZSLAB_DIV_SHIFT) + bytes - 1) / bytes;
+}

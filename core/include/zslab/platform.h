@@ -11,8 +11,10 @@
  *
  * Rules that hold for every function here:
  *   - thread-safe: any thread may call any function at any time;
- *   - never calls back into the core (no re-entry), except on_exit of
- *     zslab_platform_thread_slot(), at thread exit;
+ *   - never calls back into the core (no re-entry), except the on_exit hook
+ *     of a thread key (zslab_platform_key_create()), at thread exit;
+ *   - never allocates from the core: a platform may serve as the process's
+ *     malloc, so none of these calls may call malloc() or anything that does;
  *   - the core never holds one of its locks while it calls log, or panic for
  *     bad input (only a failed internal assertion panics with a lock held).
  *
@@ -33,6 +35,7 @@
 
 /* Flags for zslab_platform_map(). */
 #define ZSLAB_PLATFORM_MAP_PREFAULT 0x1u /* back every page now, not on first touch */
+#define ZSLAB_PLATFORM_MAP_RESERVE  0x2u /* address space the core backs piece by piece */
 
 /**
  * zslab_platform_map() - get zero-filled, page-aligned memory.
@@ -42,9 +45,13 @@
  * @node:  NUMA node to place the pages on (a preference, as MPOL_PREFERRED),
  *         or ZSLAB_PLATFORM_NODE_ANY.
  * @flags: ZSLAB_PLATFORM_MAP_* bits; unknown bits are an error.
+ *         ZSLAB_PLATFORM_MAP_RESERVE says most of the range may never be
+ *         touched: the platform should not charge it against a commit limit
+ *         up front (Linux: MAP_NORESERVE).
  *
  * The memory is readable, writable and reads as zero.  Only this exact range
- * is ever passed back to zslab_platform_unmap().
+ * is ever passed back to zslab_platform_unmap().  The platform makes as few
+ * system calls as it can: one when the first answer is aligned.
  *
  * Return: the start address, a multiple of @align; NULL when the memory is not
  * available, when @node does not exist, or when an argument breaks the rules
@@ -76,6 +83,20 @@ void zslab_platform_unmap(void *addr, size_t bytes);
  * core can release a slab's pages without returning its chunk.
  */
 void zslab_platform_purge(void *addr, size_t bytes);
+
+/**
+ * zslab_platform_prefault() - back the pages of a range now, so that the
+ * first writes to it do not fault.
+ * @addr:  page-aligned, inside memory got from zslab_platform_map().
+ * @bytes: a non-zero multiple of ZSLAB_PLATFORM_PAGE_BYTES, inside that
+ *         mapping.
+ *
+ * Contents are kept (pages already backed stay as they are; new ones read as
+ * zero).  Best effort, cannot fail: a platform that cannot do it does
+ * nothing (Linux: one madvise(MADV_POPULATE_WRITE), or a write per page on
+ * kernels before 5.14).
+ */
+void zslab_platform_prefault(void *addr, size_t bytes);
 
 /* Storage for one lock, filled by the platform; the core never looks inside.
  * The Linux platform static-asserts that its lock fits. */
@@ -126,28 +147,80 @@ void zslab_platform_lock_release(zslab_platform_lock_t *lock);
 void zslab_platform_getcpu(uint32_t *cpu, uint32_t *node);
 
 /**
+ * zslab_platform_node_count() - how many NUMA nodes memory can be placed on.
+ *
+ * Return: at least 1; node numbers given by zslab_platform_getcpu() and taken
+ * by zslab_platform_map() are below it (Linux: the highest node this process
+ * may allocate on, plus one).  Constant for the life of the process.
+ */
+uint32_t zslab_platform_node_count(void);
+
+/**
  * zslab_platform_now_ns() - a monotonic clock.
  *
  * Return: nanoseconds since an arbitrary fixed point; never goes backwards.
  */
 uint64_t zslab_platform_now_ns(void);
 
-/* Per-thread slot (for Phase 2's thread caches). */
+/*
+ * Per-instance thread state.  Each core instance creates one key; every
+ * thread has one pointer per key, NULL until the thread sets it.  Two
+ * instances used by one thread each get their own pointer back, and each
+ * key's exit hook runs.
+ */
+typedef uint64_t zslab_platform_key_t;
 typedef void (*zslab_platform_thread_exit_fn)(void *value);
 
+/* Keys that can exist at once; zslab_platform_key_create() fails beyond. */
+#define ZSLAB_PLATFORM_THREAD_KEYS 16u
+
 /**
- * zslab_platform_thread_slot() - the calling thread's slot for the core.
- * @on_exit: called as on_exit(value) when the thread exits while its slot
- *           holds a non-NULL value; the most recent non-NULL @on_exit wins.
- *           May be NULL.
+ * zslab_platform_key_create() - a new thread key.
+ * @on_exit: called as on_exit(value) in a thread that exits (returns from its
+ *           start routine, or calls pthread_exit) while its pointer for the
+ *           key is not NULL: once per thread and key, in any order between
+ *           keys.  The pointer is not cleared before or after the call; what
+ *           on_exit leaves there is what later zslab_platform_thread_get()
+ *           calls from that thread's remaining exit code return.  The thread
+ *           that ends the process with exit() runs no hook.  May be NULL.
+ * @key:     set to the new key.
  *
- * The slot is one pointer that only the calling thread reads and writes, NULL
- * when the thread starts.  The core keeps its per-thread state there instead
- * of using _Thread_local, which a freestanding core cannot rely on.
- *
- * Return: the slot's address, valid until the thread exits; never NULL.
+ * Return: 0; -1 when ZSLAB_PLATFORM_THREAD_KEYS keys exist already (@key is
+ * then left alone).
  */
-void **zslab_platform_thread_slot(zslab_platform_thread_exit_fn on_exit);
+int zslab_platform_key_create(zslab_platform_thread_exit_fn on_exit, zslab_platform_key_t *key);
+
+/**
+ * zslab_platform_key_delete() - retire a key.
+ * @key: a key from zslab_platform_key_create(), not yet deleted.
+ *
+ * Waits until running on_exit hooks of @key return; afterwards no hook of
+ * @key runs and @key must not be used again.  A key created later that reuses
+ * its storage reads NULL in every thread until set.
+ */
+void zslab_platform_key_delete(zslab_platform_key_t key);
+
+/**
+ * zslab_platform_thread_get() - the calling thread's pointer for @key.
+ * @key: a live key.
+ *
+ * Fast: the core calls it on every allocation and free.
+ *
+ * Return: what this thread last set for @key, or NULL.
+ */
+void *zslab_platform_thread_get(zslab_platform_key_t key);
+
+/**
+ * zslab_platform_thread_set() - set the calling thread's pointer for @key.
+ * @key:   a live key.
+ * @value: the pointer; NULL clears it.
+ *
+ * Return: true; false when the thread is past running its exit hooks (a
+ * non-NULL value set then would never be handed to on_exit), in which case
+ * nothing is set.  Setting from inside an on_exit hook is allowed and never
+ * runs the hook again.
+ */
+_Bool zslab_platform_thread_set(zslab_platform_key_t key, void *value);
 
 /* Levels of zslab_platform_log(), most severe first. */
 enum zslab_log_level {

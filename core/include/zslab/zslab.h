@@ -16,11 +16,16 @@
  *               object pages carry no headers.
  *   large       a request above ZSLAB_MAX_CLASS_BYTES: its own chunk-aligned
  *               mapping, returned to the platform on free.
- *   slab cache  per class, up to class_cache_slabs [slabs] empty slabs kept
- *               ready, so a new slab rarely needs a chunk or the platform.
+ *   thread cache per thread and class, up to thread_cache_bytes of freed
+ *               objects, reused first; no lock, no atomic operation.
+ *   slab cache  per NUMA node, empty slabs of any class kept ready (from
+ *               class_cache_slabs up to cache_max_slabs [slabs], adapting to
+ *               misses), each reformatted for whichever class needs one;
+ *               idle ones go back to the platform after decay_ms [ms].
  *
- * Thread safety: one instance may be used from any number of threads at once.
- * Different instances share nothing.
+ * Thread safety: one instance may be used from any number of threads at once;
+ * each thread gets its own thread caches, and frees of another thread's
+ * objects go back to it lock-free.  Different instances share nothing.
  *
  * Return codes: functions returning int return ZSLAB_OK (0) or a negative
  * enum zslab_error value; zslab_strerror() names it.
@@ -45,12 +50,17 @@
 #define ZSLAB_ALL_CLASSES     (-1) /* zslab_get_counters(): the instance total */
 
 /* Configuration defaults (see struct zslab_config). */
-#define ZSLAB_DEFAULT_CHUNK_BYTES       ((size_t)2 << 20)  /* 2 MiB */
-#define ZSLAB_DEFAULT_SLAB_BYTES        ((size_t)64 << 10) /* 64 KiB */
-#define ZSLAB_DEFAULT_CLASS_CACHE_SLABS 32u                /* Phase 1.5's 32 */
-#define ZSLAB_DEFAULT_PREFAULT          ZSLAB_PREFAULT_NONE
-#define ZSLAB_DEFAULT_ON_BAD_FREE       ZSLAB_BAD_FREE_ABORT
-#define ZSLAB_NODE_ANY                  (-1)
+#define ZSLAB_DEFAULT_CHUNK_BYTES        ((size_t)2 << 20)  /* 2 MiB */
+#define ZSLAB_DEFAULT_SLAB_BYTES         ((size_t)64 << 10) /* 64 KiB */
+#define ZSLAB_DEFAULT_CLASS_CACHE_SLABS  32u                /* Phase 1.5's 32 */
+#define ZSLAB_DEFAULT_CACHE_MAX_SLABS    4096u              /* 256 MiB of 64 KiB slabs */
+#define ZSLAB_DEFAULT_DECAY_MS           1000u
+#define ZSLAB_DEFAULT_THREAD_CACHE_BYTES ((size_t)32 << 10) /* 32 KiB per class */
+#define ZSLAB_DEFAULT_SPARE_SLABS        1u
+#define ZSLAB_DEFAULT_RESERVE_BYTES      ((size_t)64 << 20) /* 64 MiB */
+#define ZSLAB_DEFAULT_PREFAULT           ZSLAB_PREFAULT_AHEAD
+#define ZSLAB_DEFAULT_ON_BAD_FREE        ZSLAB_BAD_FREE_ABORT
+#define ZSLAB_NODE_ANY                   (-1)
 
 /* Limits a config must respect (zslab_create() says which one it broke). */
 #define ZSLAB_MIN_CHUNK_BYTES     ((size_t)1 << 20) /* 1 MiB */
@@ -67,8 +77,9 @@ enum zslab_error {
 
 /* enum zslab_prefault - when chunk pages are backed by physical memory. */
 typedef enum zslab_prefault {
-    ZSLAB_PREFAULT_NONE = 0,  /* on first touch (cheap map, faults later) */
-    ZSLAB_PREFAULT_CHUNK = 1, /* all at once when a chunk is mapped */
+    ZSLAB_PREFAULT_NONE = 0,  /* on first touch: faults in the caller's first write */
+    ZSLAB_PREFAULT_CHUNK = 1, /* a whole chunk when its first slab is carved */
+    ZSLAB_PREFAULT_AHEAD = 2, /* a class's second slab on: ahead, in growing batches */
 } zslab_prefault_t;
 
 /* enum zslab_bad_free - what a bad free (double, foreign, interior, wrong
@@ -87,11 +98,33 @@ typedef enum zslab_bad_free {
  *                     ZSLAB_MAX_CLASS_BYTES, at most ZSLAB_MAX_SLAB_BYTES and
  *                     chunk_bytes / ZSLAB_MIN_SLABS_PER_CHUNK.
  *                     Default ZSLAB_DEFAULT_SLAB_BYTES (64 KiB).
- * @class_cache_slabs: capacity of each class's slab cache, slabs; 0 disables
- *                     it.  Default ZSLAB_DEFAULT_CLASS_CACHE_SLABS (32).
- * @prefault:          enum zslab_prefault.  Default ZSLAB_PREFAULT_NONE.
+ * @class_cache_slabs: starting and smallest capacity of each node's slab
+ *                     cache, slabs: empty slabs kept resident (the name is
+ *                     Phase 1.5's, whose cache was per class); 0 keeps none
+ *                     past the next decay step.  Default
+ *                     ZSLAB_DEFAULT_CLASS_CACHE_SLABS (32).
+ * @cache_max_slabs:   largest capacity the slab cache grows to on a streak of
+ *                     misses, slabs; at least class_cache_slabs.  Default
+ *                     ZSLAB_DEFAULT_CACHE_MAX_SLABS (4096).
+ * @decay_ms:          an empty slab idle this long goes back to the platform
+ *                     (purged), and an idle cache halves its capacity, ms;
+ *                     0: at the next decay step.  Default
+ *                     ZSLAB_DEFAULT_DECAY_MS (1000).
+ * @thread_cache_bytes: bound of each thread's cache of freed objects, per
+ *                     class, bytes (at least one object); 0 disables thread
+ *                     caches (a free goes straight to its slab).  Default
+ *                     ZSLAB_DEFAULT_THREAD_CACHE_BYTES (32 KiB).
+ * @spare_slabs:       empty slabs a thread keeps per class before it gives
+ *                     them to the slab cache (hysteresis).  Default
+ *                     ZSLAB_DEFAULT_SPARE_SLABS (1).
+ * @reserve_bytes:     address space got from the platform at a time and cut
+ *                     into chunks as needed, bytes; a multiple of chunk_bytes,
+ *                     at least one chunk.  Default ZSLAB_DEFAULT_RESERVE_BYTES
+ *                     (64 MiB: 32 chunks for one system call).
+ * @prefault:          enum zslab_prefault.  Default ZSLAB_PREFAULT_AHEAD.
  * @on_bad_free:       enum zslab_bad_free.  Default ZSLAB_BAD_FREE_ABORT.
- * @numa_node:         NUMA node for all memory, or ZSLAB_NODE_ANY (default).
+ * @numa_node:         NUMA node for all memory, or ZSLAB_NODE_ANY (default:
+ *                     each thread gets memory on the node it runs on).
  *
  * Fill it with zslab_config_default() and change what you need, so fields
  * added later get their defaults.
@@ -100,6 +133,11 @@ typedef struct zslab_config {
     size_t chunk_bytes;
     size_t slab_bytes;
     uint32_t class_cache_slabs;
+    uint32_t cache_max_slabs;
+    uint32_t decay_ms;
+    size_t thread_cache_bytes;
+    uint32_t spare_slabs;
+    size_t reserve_bytes;
     zslab_prefault_t prefault;
     zslab_bad_free_t on_bad_free;
     int numa_node;
@@ -109,8 +147,11 @@ typedef struct zslab_config {
  * The counters, defined once.  COUNTER(name, doc) is a plain event count that
  * only grows; GAUGE(name, doc) is a "count" figure with a current value and
  * its peak.  The list generates struct zslab_counters, its reset, merge and
- * printer.  Instance-wide figures (platform calls, chunks, large allocations)
- * are 0 in a per-class read and appear in the ZSLAB_ALL_CLASSES total.
+ * printer.  Instance-wide figures (platform calls, chunks, large allocations,
+ * the slab caches' decay) are 0 in a per-class read and appear in the
+ * ZSLAB_ALL_CLASSES total.  Every count is exact; none is kept on the fast
+ * paths: threads count in their own heaps, merged on read, and bytes_in_use
+ * and slabs_in_use are derived at read time.
  */
 #define ZSLAB_COUNTER_LIST(COUNTER, GAUGE)                                                         \
     COUNTER(alloc_calls, "objects handed out by zslab_alloc()")                                    \
@@ -120,17 +161,25 @@ typedef struct zslab_config {
     COUNTER(list_move_partial_to_full, "slabs that filled up: PARTIAL -> FULL")                    \
     COUNTER(list_move_full_to_partial, "full slabs that got an object back: FULL -> PARTIAL")      \
     COUNTER(current_partial_miss, "allocations whose current partial slab was full (0)")           \
-    COUNTER(cache_hits, "new slabs taken from the class's slab cache")                             \
+    COUNTER(cache_hits, "new slabs taken from a slab cache (any class's empty slab)")              \
     COUNTER(cache_misses, "new slabs carved from a chunk because the cache was empty")             \
-    COUNTER(cache_pushes, "empty slabs put into the class's slab cache")                           \
+    COUNTER(cache_pushes, "empty slabs put into a slab cache")                                     \
+    COUNTER(cross_class_reuses, "cache hits that reformatted another class's empty slab")          \
+    COUNTER(recycled_slabs, "slabs that emptied and left their class for the slab cache")          \
+    COUNTER(remote_frees, "frees of an object owned by another thread, made lock-free")            \
     COUNTER(platform_map_calls, "zslab_platform_map() calls (instance-wide)")                      \
     COUNTER(platform_unmap_calls, "zslab_platform_unmap() calls (instance-wide)")                  \
     COUNTER(large_allocs, "allocations above ZSLAB_MAX_CLASS_BYTES (instance-wide)")               \
     COUNTER(bad_frees, "frees rejected as bad input: reported, never applied")                     \
+    COUNTER(cache_grows, "slab cache capacity doublings on a streak of misses (instance-wide)")    \
+    COUNTER(cache_shrinks, "slab cache capacity halvings after decay_ms idle (instance-wide)")     \
+    COUNTER(bytes_released, "bytes handed back to the platform by decay and trim (instance-wide)") \
+    COUNTER(chunks_returned, "chunks given back once all their slabs were free (instance-wide)")   \
     GAUGE(bytes_in_use, "bytes of live objects, at class size (large: page-rounded)")              \
-    GAUGE(slabs_in_use, "slabs on a partial or full list (cached ones excluded)")                  \
-    GAUGE(chunks, "chunks mapped (instance-wide)")                                                 \
-    GAUGE(platform_bytes, "bytes held from the platform (instance-wide)")
+    GAUGE(slabs_in_use, "slabs formatted for a class and not in a slab cache")                     \
+    GAUGE(chunks, "chunks in use: carved from and not given back (instance-wide)")                 \
+    GAUGE(platform_bytes, "bytes held from the platform (instance-wide)")                          \
+    GAUGE(thread_heaps, "threads with their own caches in this instance (instance-wide)")
 
 /* struct zslab_gauge - a "count" figure: its value now and its highest value. */
 typedef struct zslab_gauge {
@@ -247,13 +296,16 @@ ZSLAB_API void *zslab_alloc_aligned(zslab_t *z, size_t size, size_t align);
 ZSLAB_API size_t zslab_usable_size(const zslab_t *z, const void *ptr);
 
 /**
- * zslab_trim() - give the platform back the pages of every empty slab now.
+ * zslab_trim() - give the platform back everything cached, now.
  * @z: the instance.
  *
- * Empty slabs keep their place (in a slab cache, or as a class's partial
- * head) and their address range; only their physical pages are released
- * (zslab_platform_purge()), to be backed again when the slab is used.  A slab
- * already trimmed and unused since costs nothing the next time.
+ * The calling thread's thread caches and spare slabs go back to the slab
+ * caches; then every empty slab's pages are released
+ * (zslab_platform_purge()), and every chunk whose slabs are all free is given
+ * back whole.  Address ranges are kept (a later chunk reuses them), so only
+ * physical memory is released.  Other threads' thread caches are theirs:
+ * they go back when those threads exit.  A slab already trimmed and unused
+ * since costs nothing the next time.
  *
  * Return: bytes released by this call.
  */
@@ -310,8 +362,11 @@ ZSLAB_API size_t zslab_class_size(int class_index);
  * @class_index: a class index, or ZSLAB_ALL_CLASSES for the instance total.
  * @out:         the snapshot to fill.
  *
- * Lock-free: each field is read atomically, the set is not one instant.  In
- * the total, a gauge's peak is the sum of the per-class peaks, an upper bound.
+ * Sums every thread's counts (under the lock of the list of threads; the
+ * threads themselves are not stopped): each field is exact, the set is not
+ * one instant.  The peaks of bytes_in_use and slabs_in_use are the highest
+ * values a read (or, at ZSLAB_STAT_LEVEL 2, a new slab) has seen.  In the
+ * total, a gauge's peak is the sum of the per-class peaks, an upper bound.
  *
  * Return: ZSLAB_OK, or ZSLAB_ERR_INVALID for a bad index or NULL argument.
  */

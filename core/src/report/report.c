@@ -32,6 +32,12 @@ static void describe(zslab_fmt_t *f, const zslab_bad_info_t *b)
         _zslab_fmt_u64(f, b->object_bytes);
         _zslab_fmt_str(f, "-byte object is not allocated (already freed, or never handed out)");
         break;
+    case ZSLAB_BAD_REMOTE_TWICE:
+        _zslab_fmt_str(f, "double free: the ");
+        _zslab_fmt_u64(f, b->object_bytes);
+        _zslab_fmt_str(f, "-byte object was freed again by another thread after it was freed "
+                          "(found when that free was collected)");
+        break;
     case ZSLAB_BAD_WRONG_SIZE:
         _zslab_fmt_str(f, "wrong size: ");
         _zslab_fmt_u64(f, b->size);
@@ -68,13 +74,16 @@ void _zslab_report_bad(zslab_t *z, const zslab_bad_info_t *b)
         }
         _zslab_fmt_str(&f, "): ");
         describe(&f, b);
-        zslab_platform_lock_acquire(&z->chunk_lock);
-        zslab_stat_inc(&z->stats, bad_frees);
-        zslab_platform_lock_release(&z->chunk_lock);
+        _zslab_stats_bad_free(z);
     }
     if (z->cfg.on_bad_free == ZSLAB_BAD_FREE_ABORT)
         zslab_platform_panic(msg);
     zslab_platform_log(ZSLAB_LOG_ERROR, msg);
+}
+
+void _zslab_report_warn(const char *msg)
+{
+    zslab_platform_log(ZSLAB_LOG_WARN, msg);
 }
 
 void _zslab_report_config(const char *field, size_t value, const char *rule)

@@ -6,10 +6,12 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
-#define MESSAGE_BYTES 512
+#define MESSAGE_BYTES  512
+#define RESIDENT_PAGES 512 /* the most harness_resident_pages() looks at: 2 MiB */
 
 void *__real_zslab_platform_map(size_t bytes, size_t align, int node, unsigned flags);
 void __real_zslab_platform_unmap(void *addr, size_t bytes);
@@ -153,20 +155,35 @@ zslab_counters_t harness_counters(const zslab_t *z, int class_index)
     return c;
 }
 
-static void assert_list_valid(const zslab_slab_list_t *list, zslab_slab_state_t state)
-{
-    assert_true(_zslab_list_is_valid(list, state));
-    for (const zslab_slab_t *s = list->head; s; s = s->next)
-        assert_true(_zslab_slab_is_valid(s));
-}
-
+/* The calling thread's heap, the shared heap and every node cache. */
 void harness_assert_instance_valid(const zslab_t *z)
 {
-    for (unsigned i = 0; i < ZSLAB_CLASS_COUNT; i++) {
-        const zslab_class_t *c = &z->classes[i];
-        assert_list_valid(&c->partial, ZSLAB_SLAB_PARTIAL);
-        assert_list_valid(&c->full, ZSLAB_SLAB_FULL);
-        assert_list_valid(&c->cache, ZSLAB_SLAB_CACHED);
-        assert_true(c->cache.count <= z->cfg.class_cache_slabs);
+    const zslab_heap_t *h = zslab_platform_thread_get(z->key);
+    if (h)
+        assert_true(_zslab_heap_is_valid(z, h));
+    assert_true(_zslab_heap_is_valid(z, z->shared));
+    for (unsigned i = 0; i < ZSLAB_MAX_NODES; i++) {
+        const zslab_node_t *n = &z->nodes[i];
+        assert_true(_zslab_list_is_valid(&n->dirty, ZSLAB_SLAB_DIRTY));
+        assert_true(_zslab_list_is_valid(&n->clean, ZSLAB_SLAB_CLEAN));
+        for (const zslab_slab_t *s = n->dirty.head; s; s = s->next)
+            assert_true(_zslab_slab_is_valid(z, s));
     }
+}
+
+/* The calling thread's heap in @z (NULL before its first call). */
+zslab_heap_t *harness_heap(const zslab_t *z)
+{
+    return zslab_platform_thread_get(z->key);
+}
+
+size_t harness_resident_pages(const void *p, size_t bytes)
+{
+    unsigned char vec[RESIDENT_PAGES];
+    size_t pages = bytes / ZSLAB_PLATFORM_PAGE_BYTES, n = 0;
+    assert_true(pages <= RESIDENT_PAGES);
+    assert_int_equal(mincore((void *)(uintptr_t)p, bytes, vec), 0);
+    for (size_t i = 0; i < pages; i++)
+        n += vec[i] & 1;
+    return n;
 }

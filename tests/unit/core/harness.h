@@ -51,6 +51,9 @@ extern jmp_buf *harness_panic_target;
 /* ---- platform memory -------------------------------------------------------- */
 uint64_t harness_map_calls(void);
 uint64_t harness_unmap_calls(void);
+/* Pages of [p, p + bytes) backed by physical memory now (mincore); @p is
+ * page-aligned, @bytes at most 2 MiB. */
+size_t harness_resident_pages(const void *p, size_t bytes);
 /* Bytes mapped and not yet unmapped, by anyone in the process. */
 int64_t harness_mapped_bytes(void);
 /* After @skip more map calls succeed, the next @n return NULL. */
@@ -62,8 +65,11 @@ zslab_t *harness_instance(void);
 zslab_t *harness_instance_with(const zslab_config_t *cfg);
 /* Counters of one class (or ZSLAB_ALL_CLASSES). */
 zslab_counters_t harness_counters(const zslab_t *z, int class_index);
-/* Every list and slab of @z passes the core's invariant checkers. */
+/* Every list and slab of @z the calling thread can see (its own heap, the
+ * shared heap, the node caches) passes the core's invariant checkers. */
 void harness_assert_instance_valid(const zslab_t *z);
+struct zslab_heap;
+struct zslab_heap *harness_heap(const zslab_t *z);
 
 /* ---- groups, one per test file --------------------------------------------- */
 int run_sizeclass_tests(void);
@@ -76,5 +82,7 @@ int run_thread_tests(void);
 int run_random_tests(void);
 int run_debug_tests(void);
 int run_aligned_tests(void);
+int run_remote_tests(void);
+int run_decay_tests(void);
 
 #endif /* ZSLAB_TEST_HARNESS_H */

@@ -16,5 +16,7 @@ int main(void)
     failed += run_random_tests();
     failed += run_debug_tests();
     failed += run_aligned_tests();
+    failed += run_remote_tests();
+    failed += run_decay_tests();
     return failed ? 1 : 0;
 }

@@ -45,27 +45,23 @@ static void write_after_free_is_caught_when_the_object_is_reused(void **state)
     zslab_destroy(z);
 }
 
-static zslab_slab_t *slab_of(const zslab_t *z, void *p)
-{
-    uintptr_t chunk = (uintptr_t)p & ~(((uintptr_t)1 << z->chunk_shift) - 1);
-    return &((zslab_chunk_t *)chunk)->slabs[((uintptr_t)p - chunk) >> z->slab_shift];
-}
-
-/* A corrupted slab or list panics at the next operation.  The panic leaves
- * the class lock held, so these instances are abandoned, not destroyed. */
+/* A corrupted slab or list panics at the next slow path that checks it.
+ * The panic may leave a lock held, so these instances are abandoned, not
+ * destroyed. */
 static void invariant_checkers_catch_corruption(void **state)
 {
     (void)state;
     zslab_t *z = harness_instance();
     void *p = zslab_alloc(z, 64);
-    slab_of(z, p)->used += 5;
-    EXPECT_PANIC(zslab_free(z, p));
-    assert_message_has("assertion failed: _zslab_slab_is_valid(slab)");
+    _zslab_slab_of(z, p)->used += 5;
+    /* Checked when the slab, filled, stops serving its class. */
+    EXPECT_PANIC(for (int i = 0; i < 1024; i++) zslab_alloc(z, 64));
+    assert_message_has("assertion failed: _zslab_slab_is_valid(");
 
     z = harness_instance();
     p = zslab_alloc(z, 256);
-    z->classes[zslab_class_of(256)].partial.count = 7;
-    /* Checked when the slab fills and leaves the partial list. */
+    harness_heap(z)->cls[zslab_class_of(256)].full.count = 7;
+    /* Checked when the filled slab joins the full list. */
     EXPECT_PANIC(for (int i = 0; i < 256; i++) zslab_alloc(z, 256));
     assert_message_has("assertion failed: _zslab_list_is_valid(list");
 }

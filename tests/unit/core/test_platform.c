@@ -15,16 +15,6 @@
 #define LOCK_ROUNDS  100000
 #define NO_SUCH_NODE 4000
 
-static size_t resident(void *p, size_t bytes)
-{
-    unsigned char vec[TWO_MIB / PAGE];
-    assert_int_equal(mincore(p, bytes, vec), 0);
-    size_t n = 0;
-    for (size_t i = 0; i < bytes / PAGE; i++)
-        n += vec[i] & 1;
-    return n;
-}
-
 static void map_returns_aligned_zeroed_memory(void **state)
 {
     (void)state;
@@ -61,8 +51,8 @@ static void prefault_backs_every_page_and_the_default_none(void **state)
         zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, ZSLAB_PLATFORM_MAP_PREFAULT);
     assert_non_null(lazy);
     assert_non_null(eager);
-    assert_int_equal(resident(lazy, TWO_MIB), 0);
-    assert_int_equal(resident(eager, TWO_MIB), TWO_MIB / PAGE);
+    assert_int_equal(harness_resident_pages(lazy, TWO_MIB), 0);
+    assert_int_equal(harness_resident_pages(eager, TWO_MIB), TWO_MIB / PAGE);
     zslab_platform_unmap(lazy, TWO_MIB);
     zslab_platform_unmap(eager, TWO_MIB);
 }
@@ -95,41 +85,103 @@ static void lock_excludes_other_threads(void **state)
     zslab_platform_lock_fini(&shared_lock);
 }
 
-static void *exit_value;
-static int exit_calls;
+/* Two keys, one thread: each gets its own value back, each hook runs once,
+ * with that key's value. */
+static void *exit_values[2];
+static int exit_calls[2];
+static zslab_platform_key_t test_keys[2];
 
-static void on_thread_exit(void *value)
+static void on_exit_0(void *value)
 {
-    exit_value = value;
-    exit_calls++;
+    exit_values[0] = value;
+    exit_calls[0]++;
 }
 
-static bool worker_slot_started_empty;
+static void on_exit_1(void *value)
+{
+    exit_values[1] = value;
+    exit_calls[1]++;
+    /* Setting from inside a hook is allowed and does not run it again. */
+    zslab_platform_thread_set(test_keys[1], &exit_calls[1]);
+}
+
+static bool worker_started_empty, worker_saw_own;
 
 /* No cmocka asserts here: they must run on the test's thread. */
-static void *slot_worker(void *arg)
+static void *key_worker(void *arg)
 {
-    void **slot = zslab_platform_thread_slot(on_thread_exit);
-    worker_slot_started_empty = *slot == NULL;
-    *slot = arg;
-    return slot;
+    int *tokens = arg;
+    worker_started_empty =
+        !zslab_platform_thread_get(test_keys[0]) && !zslab_platform_thread_get(test_keys[1]);
+    zslab_platform_thread_set(test_keys[0], &tokens[0]);
+    zslab_platform_thread_set(test_keys[1], &tokens[1]);
+    worker_saw_own = zslab_platform_thread_get(test_keys[0]) == &tokens[0] &&
+                     zslab_platform_thread_get(test_keys[1]) == &tokens[1];
+    return NULL;
 }
 
-static void thread_slot_is_per_thread_and_handed_back_at_exit(void **state)
+static void thread_keys_are_per_thread_and_each_exit_hook_runs(void **state)
 {
     (void)state;
-    static int token;
-    void **mine = zslab_platform_thread_slot(NULL);
-    assert_ptr_equal(mine, zslab_platform_thread_slot(NULL));
+    static int tokens[2], mine;
+    assert_int_equal(zslab_platform_key_create(on_exit_0, &test_keys[0]), 0);
+    assert_int_equal(zslab_platform_key_create(on_exit_1, &test_keys[1]), 0);
+    assert_true(zslab_platform_thread_set(test_keys[0], &mine));
     pthread_t t;
-    void *theirs;
-    exit_calls = 0;
-    assert_int_equal(pthread_create(&t, NULL, slot_worker, &token), 0);
-    pthread_join(t, &theirs);
-    assert_true(worker_slot_started_empty);
-    assert_ptr_not_equal(theirs, mine);
-    assert_int_equal(exit_calls, 1);
-    assert_ptr_equal(exit_value, &token);
+    exit_calls[0] = exit_calls[1] = 0;
+    assert_int_equal(pthread_create(&t, NULL, key_worker, tokens), 0);
+    pthread_join(t, NULL);
+    assert_true(worker_started_empty);
+    assert_true(worker_saw_own);
+    assert_int_equal(exit_calls[0], 1);
+    assert_int_equal(exit_calls[1], 1);
+    assert_ptr_equal(exit_values[0], &tokens[0]);
+    assert_ptr_equal(exit_values[1], &tokens[1]);
+    assert_ptr_equal(zslab_platform_thread_get(test_keys[0]), &mine);
+    assert_null(zslab_platform_thread_get(test_keys[1]));
+
+    /* A new key that reuses a deleted key's storage reads NULL. */
+    zslab_platform_key_delete(test_keys[0]);
+    zslab_platform_key_t again;
+    assert_int_equal(zslab_platform_key_create(NULL, &again), 0);
+    assert_null(zslab_platform_thread_get(again));
+    zslab_platform_key_delete(again);
+    zslab_platform_key_delete(test_keys[1]);
+}
+
+static void thread_keys_run_out_cleanly(void **state)
+{
+    (void)state;
+    zslab_platform_key_t keys[ZSLAB_PLATFORM_THREAD_KEYS + 1];
+    int made = 0;
+    while (made <= (int)ZSLAB_PLATFORM_THREAD_KEYS &&
+           zslab_platform_key_create(NULL, &keys[made]) == 0)
+        made++;
+    assert_true(made <= (int)ZSLAB_PLATFORM_THREAD_KEYS); /* some are the instances' */
+    zslab_platform_key_t spare = 0;
+    assert_int_equal(zslab_platform_key_create(NULL, &spare), -1);
+    while (made--)
+        zslab_platform_key_delete(keys[made]);
+}
+
+static void prefault_and_node_count(void **state)
+{
+    (void)state;
+    unsigned char *p =
+        zslab_platform_map(TWO_MIB, TWO_MIB, ZSLAB_PLATFORM_NODE_ANY, ZSLAB_PLATFORM_MAP_RESERVE);
+    assert_non_null(p);
+    assert_int_equal(harness_resident_pages(p, TWO_MIB), 0);
+    p[0] = 7;
+    zslab_platform_prefault(p, TWO_MIB / 2);
+    assert_int_equal(harness_resident_pages(p, TWO_MIB), TWO_MIB / 2 / PAGE);
+    assert_int_equal(p[0], 7); /* contents kept */
+    zslab_platform_purge(p, TWO_MIB);
+    assert_int_equal(harness_resident_pages(p, TWO_MIB), 0);
+    zslab_platform_unmap(p, TWO_MIB);
+    assert_true(zslab_platform_node_count() >= 1);
+    uint32_t node = UINT32_MAX;
+    zslab_platform_getcpu(NULL, &node);
+    assert_true(node < zslab_platform_node_count());
 }
 
 static void where_and_when(void **state)
@@ -155,7 +207,9 @@ int run_platform_tests(void)
         cmocka_unit_test(map_refuses_arguments_outside_the_contract),
         cmocka_unit_test(prefault_backs_every_page_and_the_default_none),
         cmocka_unit_test(lock_excludes_other_threads),
-        cmocka_unit_test(thread_slot_is_per_thread_and_handed_back_at_exit),
+        cmocka_unit_test(thread_keys_are_per_thread_and_each_exit_hook_runs),
+        cmocka_unit_test(thread_keys_run_out_cleanly),
+        cmocka_unit_test(prefault_and_node_count),
         cmocka_unit_test(where_and_when),
     };
     return cmocka_run_group_tests_name("platform", tests, NULL, NULL);

@@ -30,86 +30,117 @@ static void free_range(zslab_t *z, void **objs, size_t from, size_t to)
         zslab_free(z, objs[i]);
 }
 
-/* Phase 1.5's list rules, step by step, with the exact counters. */
+/* An instance whose frees go straight to their slabs (no thread cache), so
+ * every list move shows in the counters. */
+static zslab_t *direct_instance(uint32_t spares)
+{
+    zslab_config_t cfg;
+    zslab_config_default(&cfg);
+    cfg.on_bad_free = ZSLAB_BAD_FREE_REPORT;
+    cfg.thread_cache_bytes = 0;
+    cfg.spare_slabs = spares;
+    return harness_instance_with(&cfg);
+}
+
+/* Phase 1.5's list rules, step by step, with the exact counters.  A slab that
+ * filled moves PARTIAL -> FULL when the next allocation finds it full. */
 static void slab_moves_partial_full_partial_and_through_the_cache(void **state)
 {
     (void)state;
-    zslab_t *z = harness_instance();
-    const zslab_class_t *c = &z->classes[OBJ_CLASS];
+    zslab_t *z = direct_instance(1);
     void **objs = calloc(2 * PER_SLAB + 1, sizeof(void *));
 
     alloc_n(z, objs, PER_SLAB); /* slab A fills up */
     zslab_counters_t k = harness_counters(z, OBJ_CLASS);
     assert_int_equal(k.slow_path_hits, 1);
     assert_int_equal(k.new_slab_count, 1);
-    assert_int_equal(k.list_move_partial_to_full, 1);
     assert_int_equal(k.cache_misses, 1);
-    assert_int_equal(c->full.count, 1);
-    assert_int_equal(c->partial.count, 0);
+    const zslab_heap_class_t *hc = &harness_heap(z)->cls[OBJ_CLASS];
 
-    alloc_n(z, objs + PER_SLAB, 1); /* slab B */
+    alloc_n(z, objs + PER_SLAB, 1); /* slab B; A is full */
     k = harness_counters(z, OBJ_CLASS);
     assert_int_equal(k.slow_path_hits, 2);
     assert_int_equal(k.new_slab_count, 2);
-    assert_int_equal(c->partial.count, 1);
+    assert_int_equal(k.list_move_partial_to_full, 1);
+    assert_int_equal(hc->full.count, 1);
+    assert_int_equal(hc->partial.count, 0);
 
-    zslab_free(z, objs[0]); /* A: FULL -> PARTIAL, at the head */
+    zslab_free(z, objs[0]); /* A: FULL -> PARTIAL */
     k = harness_counters(z, OBJ_CLASS);
     assert_int_equal(k.list_move_full_to_partial, 1);
-    assert_int_equal(c->partial.count, 2);
-    assert_int_equal(c->full.count, 0);
+    assert_int_equal(hc->partial.count, 1);
+    assert_int_equal(hc->full.count, 0);
 
-    free_range(z, objs, 1, PER_SLAB); /* A empties, but is the head: stays */
-    assert_int_equal(harness_counters(z, OBJ_CLASS).cache_pushes, 0);
-    zslab_free(z, objs[PER_SLAB]); /* B empties and is not the head: cached */
+    free_range(z, objs, 1, PER_SLAB); /* A empties: kept as the class's spare */
     k = harness_counters(z, OBJ_CLASS);
-    assert_int_equal(k.cache_pushes, 1);
-    assert_int_equal(k.slabs_in_use.current, 1);
-    assert_int_equal(k.slabs_in_use.peak, 2);
-    assert_int_equal(c->cache.count, 1);
+    assert_int_equal(k.cache_pushes, 0);
+    assert_int_equal(k.recycled_slabs, 0);
+    assert_int_equal(k.slabs_in_use.current, 2);
+    assert_int_equal(hc->spares, 1);
     harness_assert_instance_valid(z);
 
-    alloc_n(z, objs, PER_SLAB); /* all from A: no slow path */
-    assert_int_equal(harness_counters(z, OBJ_CLASS).slow_path_hits, 2);
-    alloc_n(z, objs + PER_SLAB, 1); /* B comes back from the cache */
+    alloc_n(z, objs, PER_SLAB); /* B's rest, then A again: no new slab */
     k = harness_counters(z, OBJ_CLASS);
-    assert_int_equal(k.slow_path_hits, 3);
-    assert_int_equal(k.new_slab_count, 3);
-    assert_int_equal(k.cache_hits, 1);
-    assert_int_equal(k.cache_misses, 2);
+    assert_int_equal(k.slow_path_hits, 2);
+    assert_int_equal(k.new_slab_count, 2);
     assert_int_equal(k.current_partial_miss, 0);
-    assert_int_equal(c->cache.count, 0);
+    assert_int_equal(k.bytes_in_use.current, (PER_SLAB + 1) * OBJ_BYTES);
     harness_assert_instance_valid(z);
     free(objs);
     zslab_destroy(z);
 }
 
-/* Five full slabs, each given one object back, then emptied: the ones that
- * are not the partial head go to the cache while it has room. */
-static void cache_holds_at_most_its_configured_capacity(void **state)
+/* Hysteresis: an alloc/free pair across a slab boundary reuses the spare and
+ * never goes through the node cache; a second empty slab does. */
+static void recycling_keeps_a_spare_and_recycles_the_rest(void **state)
 {
     (void)state;
-    const uint32_t capacities[] = {0, 2, 32};
-    const size_t slabs = 5;
-    for (size_t t = 0; t < sizeof(capacities) / sizeof(capacities[0]); t++) {
-        zslab_config_t cfg;
-        zslab_config_default(&cfg);
-        cfg.class_cache_slabs = capacities[t];
-        zslab_t *z = harness_instance_with(&cfg);
-        void **objs = calloc(slabs * PER_SLAB, sizeof(void *));
-        alloc_n(z, objs, slabs * PER_SLAB);
-        for (size_t s = 0; s < slabs; s++)
-            zslab_free(z, objs[s * PER_SLAB]);
-        for (size_t s = 0; s < slabs; s++)
-            free_range(z, objs, s * PER_SLAB + 1, (s + 1) * PER_SLAB);
-        uint32_t expect = capacities[t] < slabs - 1 ? capacities[t] : (uint32_t)slabs - 1;
-        assert_int_equal(z->classes[OBJ_CLASS].cache.count, expect);
-        assert_int_equal(harness_counters(z, OBJ_CLASS).cache_pushes, expect);
-        assert_int_equal(harness_counters(z, OBJ_CLASS).slabs_in_use.current, slabs - expect);
-        harness_assert_instance_valid(z);
-        free(objs);
-        zslab_destroy(z);
+    const size_t slabs = 4;
+    zslab_t *z = direct_instance(1);
+    void **objs = calloc(slabs * PER_SLAB + 1, sizeof(void *));
+    alloc_n(z, objs, slabs * PER_SLAB); /* the last slab is active and full */
+    for (int round = 0; round < 100; round++) {
+        void *p = zslab_alloc(z, OBJ_BYTES); /* a new slab */
+        zslab_free(z, p);                    /* empty again: the spare */
     }
+    zslab_counters_t k = harness_counters(z, OBJ_CLASS);
+    assert_int_equal(k.new_slab_count, slabs + 1);
+    assert_int_equal(k.cache_pushes, 0);
+    free_range(z, objs, 0, slabs * PER_SLAB);
+    k = harness_counters(z, OBJ_CLASS);
+    /* One spare stays; the active one stays; the others are recycled. */
+    assert_int_equal(k.recycled_slabs, slabs - 1);
+    assert_int_equal(k.cache_pushes, slabs - 1);
+    assert_int_equal(k.slabs_in_use.current, 2);
+    assert_int_equal(k.bytes_in_use.current, 0);
+    harness_assert_instance_valid(z);
+    free(objs);
+    zslab_destroy(z);
+}
+
+/* An empty slab of one class serves another: reformatted, no new chunk. */
+static void empty_slab_is_reformatted_for_another_class(void **state)
+{
+    (void)state;
+    zslab_t *z = direct_instance(0);
+    void **objs = calloc(2 * PER_SLAB, sizeof(void *));
+    alloc_n(z, objs, 2 * PER_SLAB);
+    zslab_alloc(z, OBJ_BYTES);            /* a third slab is active */
+    free_range(z, objs, 0, 2 * PER_SLAB); /* two slabs to the node cache */
+    assert_int_equal(harness_counters(z, OBJ_CLASS).recycled_slabs, 2);
+    uint64_t maps = harness_map_calls();
+    uint64_t carved = harness_counters(z, ZSLAB_ALL_CLASSES).cache_misses;
+    void *big = zslab_alloc(z, 4000); /* the 4 KiB class */
+    memset(big, 0x5a, 4000);
+    zslab_counters_t k = harness_counters(z, zslab_class_of(4000));
+    assert_int_equal(k.cache_hits, 1);
+    assert_int_equal(k.cross_class_reuses, 1);
+    assert_int_equal(harness_counters(z, ZSLAB_ALL_CLASSES).cache_misses, carved);
+    assert_int_equal(harness_map_calls(), maps);
+    zslab_free(z, big);
+    harness_assert_instance_valid(z);
+    free(objs);
+    zslab_destroy(z);
 }
 
 static void freed_object_is_reused_first(void **state)
@@ -153,13 +184,7 @@ static void every_class_fills_and_empties_its_slabs(void **state)
 
 static int resident_pages(void *start, size_t pages)
 {
-    unsigned char vec[ZSLAB_DEFAULT_SLAB_BYTES / PAGE];
-    assert_true(pages <= sizeof(vec));
-    assert_int_equal(mincore(start, pages * PAGE, vec), 0);
-    int n = 0;
-    for (size_t i = 0; i < pages; i++)
-        n += vec[i] & 1;
-    return n;
+    return (int)harness_resident_pages(start, pages * PAGE);
 }
 
 /* The design claim: metadata lives outside object pages and fresh objects come
@@ -210,7 +235,10 @@ static void trim_gives_back_the_pages_of_empty_slabs(void **state)
     for (int i = 0; i < OBJECTS; i++)
         zslab_free(z, objs[i]);
     size_t slabs = (OBJECTS * BYTES + ZSLAB_DEFAULT_SLAB_BYTES - 1) / ZSLAB_DEFAULT_SLAB_BYTES;
-    assert_int_equal(zslab_trim(z), slabs * ZSLAB_DEFAULT_SLAB_BYTES);
+    /* Every slab was empty, so the whole chunk went back with them. */
+    assert_true(zslab_trim(z) >= slabs * ZSLAB_DEFAULT_SLAB_BYTES);
+    assert_int_equal(harness_counters(z, ZSLAB_ALL_CLASSES).chunks_returned, 1);
+    assert_int_equal(harness_counters(z, ZSLAB_ALL_CLASSES).chunks.current, 0);
     assert_int_equal(resident_pages(first_slab, slab_pages), 0);
     assert_int_equal(zslab_trim(z), 0);
     harness_assert_instance_valid(z);
@@ -232,7 +260,8 @@ int run_slab_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(slab_moves_partial_full_partial_and_through_the_cache),
-        cmocka_unit_test(cache_holds_at_most_its_configured_capacity),
+        cmocka_unit_test(recycling_keeps_a_spare_and_recycles_the_rest),
+        cmocka_unit_test(empty_slab_is_reformatted_for_another_class),
         cmocka_unit_test(freed_object_is_reused_first),
         cmocka_unit_test(every_class_fills_and_empties_its_slabs),
         cmocka_unit_test(alloc_touches_no_page_of_a_fresh_slab),
