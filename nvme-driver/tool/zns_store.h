@@ -81,7 +81,7 @@ struct store_cli {
     bool no_verify;
     bool group_commit;
     uint64_t count, seed, min_size, max_size, id_space, first_id;
-    uint32_t version, delete_every, flush_every, threads, utilization;
+    uint32_t version, delete_every, flush_every, threads, utilization, warmup_pct;
     bool until_full, allow_missing;
     const char *zone_map;
     uint64_t map_every;

@@ -47,6 +47,7 @@ enum opt_id {
     O_FLUSH_EVERY,
     O_THREADS,
     O_UTILIZATION,
+    O_WARMUP,
     O_UNTIL_FULL,
     O_ALLOW_MISSING,
     O_ZONE_MAP,
@@ -85,6 +86,7 @@ static const struct opt opts[] = {
     {O_FLUSH_EVERY, 0, "flush-every", true, BIT(SV_FILL)},
     {O_THREADS, 0, "threads", true, BIT(SV_FILL)},
     {O_UTILIZATION, 0, "utilization", true, WORKLOAD},
+    {O_WARMUP, 0, "warmup", true, BIT(SV_FILL)},
     {O_UNTIL_FULL, 0, "until-full", false, BIT(SV_FILL)},
     {O_ALLOW_MISSING, 0, "allow-missing", false, BIT(SV_CHECK)},
     {O_ZONE_MAP, 0, "zone-map", true, BIT(SV_FILL)},
@@ -227,6 +229,8 @@ static int apply(struct store_cli *c, const struct opt *o, const char *v, char *
         return u32("thread count", v, 1, 64, &c->threads, err, errlen);
     case O_UTILIZATION:
         return u32("utilization percentage", v, 1, 95, &c->utilization, err, errlen);
+    case O_WARMUP:
+        return u32("warmup percentage", v, 0, 10000, &c->warmup_pct, err, errlen);
     case O_UNTIL_FULL:
         c->until_full = true;
         return 0;
@@ -285,6 +289,8 @@ static int complete(const struct store_cli *c, char *err, size_t errlen)
         return fail(err, errlen, "fill: --utilization measures store mode; drop --mode cache");
     if (c->verb == SV_GET && c->json && (!c->data_path || !strcmp(c->data_path, "-")))
         return fail(err, errlen, "get: --json needs -d FILE (the data goes to stdout otherwise)");
+    if (c->warmup_pct && !c->utilization)
+        return fail(err, errlen, "fill: --warmup needs --utilization");
     if (c->map_every && !c->zone_map)
         return fail(err, errlen, "fill: --map-every needs --zone-map FILE");
     return 0;
@@ -398,6 +404,7 @@ static const char fill_usage[] =
     "      --utilization P   store mode, WA measurement: once live data reaches P% of\n"
     "                        the zones' capacity, each put first deletes a random\n"
     "                        live object; reports write amplification of that phase\n"
+    "      --warmup P        ... measured once P% of the zones' capacity more was put\n"
     "      --until-full      stop at the first \"no space\" and report it (exit 0)\n"
     "      --zone-map FILE   append each zone's live bytes and state every\n"
     "      --map-every K     K puts (default count / 50) to FILE, for a plot\n"

@@ -156,18 +156,23 @@ static void *fill_thread(void *arg)
 struct churn {
     uint64_t *ids;
     uint64_t nr, live_bytes, target;
-    bool steady;
+    bool steady, measuring;
+    uint64_t warmup_bytes, steady_put; /* user bytes after steady state, then measure */
     zslab_store_counters_t at_steady;
     double t_steady;
 };
 
 static int make_room(struct fill_state *f, struct churn *ch, size_t len, uint64_t *rng)
 {
+    if (ch->steady && !ch->measuring && f->bytes - ch->steady_put >= ch->warmup_bytes) {
+        ch->measuring = true; /* warmed up: the measured phase starts */
+        zslab_store_get_counters(f->s, &ch->at_steady);
+        ch->t_steady = now_s();
+    }
     while (ch->nr && ch->live_bytes + len > ch->target) {
         if (!ch->steady) {
             ch->steady = true;
-            zslab_store_get_counters(f->s, &ch->at_steady);
-            ch->t_steady = now_s();
+            ch->steady_put = f->bytes;
         }
         *rng = mix(*rng);
         uint64_t k = *rng % ch->nr, id = ch->ids[k];
@@ -186,6 +191,7 @@ static void fill_churn(struct fill_state *f, struct churn *ch)
     zslab_store_info_t info;
     zslab_store_get_info(f->s, &info);
     ch->target = (uint64_t)info.nr_zones * info.zone_cap_bytes * c->utilization / 100;
+    ch->warmup_bytes = (uint64_t)info.nr_zones * info.zone_cap_bytes * c->warmup_pct / 100;
     ch->ids = malloc(c->count * sizeof(*ch->ids));
     uint8_t *buf = malloc(c->max_size ? c->max_size : 1);
     uint64_t rng = c->seed;
@@ -222,7 +228,7 @@ static void print_fill(const struct store_cli *c, zslab_store_t *s, uint64_t don
     zslab_store_get_counters(s, &now);
     double mbs = secs > 0 ? (double)bytes / secs / 1e6 : 0;
     uint64_t sp = 0, sd = 0;
-    if (ch && ch->steady) {
+    if (ch && ch->measuring) {
         sp = now.put_bytes - ch->at_steady.put_bytes;
         sd = now.device_append_bytes - ch->at_steady.device_append_bytes;
     }
@@ -231,11 +237,12 @@ static void print_fill(const struct store_cli *c, zslab_store_t *s, uint64_t don
                ", \"seconds\": %.3f, \"mb_per_s\": %.2f, \"threads\": %u, \"full\": %s",
                done, bytes, deleted, secs, mbs, c->threads, full ? "true" : "false");
         if (ch)
-            printf(
-                ", \"steady\": {\"reached\": %s, \"utilization_pct\": %u, \"put_bytes\": %" PRIu64
-                ", \"device_bytes\": %" PRIu64 ", \"write_amp\": %.4f}",
-                ch->steady ? "true" : "false", c->utilization, sp, sd,
-                sp ? (double)sd / (double)sp : 0.0);
+            printf(", \"steady\": {\"reached\": %s, \"utilization_pct\": %u, \"warmup_pct\": %u, "
+                   "\"put_bytes\": %" PRIu64 ", \"device_bytes\": %" PRIu64
+                   ", \"write_amp\": %.4f, \"migrated_bytes\": %" PRIu64 "}",
+                   ch->measuring ? "true" : "false", c->utilization, c->warmup_pct, sp, sd,
+                   sp ? (double)sd / (double)sp : 0.0,
+                   ch->measuring ? now.bytes_migrated - ch->at_steady.bytes_migrated : 0);
         printf(", \"counters\": ");
         store_print_counters(stdout, &now, true);
         printf("}\n");
@@ -248,7 +255,7 @@ static void print_fill(const struct store_cli *c, zslab_store_t *s, uint64_t don
     if (ch)
         printf("steady state at %u%% utilization: %s; write amplification %.4f (%" PRIu64
                " device bytes for %" PRIu64 " user bytes)\n",
-               c->utilization, ch->steady ? "reached" : "not reached",
+               c->utilization, ch->measuring ? "reached" : "not reached",
                sp ? (double)sd / (double)sp : 0.0, sd, sp);
     store_print_counters(stdout, &now, false);
 }
