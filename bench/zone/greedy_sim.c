@@ -15,7 +15,8 @@
  * record headers, entries or padding: the store's format overhead comes on
  * top (its cache-mode write amplification measures it).
  *
- * usage: greedy-sim --zones N --zone-bytes C --utilization U [--min-size B]
+ * usage: greedy-sim --zones N --zone-bytes C --utilization U (a percentage, may
+ *        have decimals) [--min-size B]
  *        [--max-size B] [--reserve R] [--rounds W] [--seed S] [--json]
  */
 #include <inttypes.h>
@@ -40,7 +41,8 @@ struct zone {
 };
 
 static struct {
-    uint32_t zones, reserve, rounds, util_pct;
+    uint32_t zones, reserve, rounds;
+    double util_pct;
     uint64_t zone_bytes, min_size, max_size, seed;
     bool json;
 } opt = {.reserve = 2, .rounds = 4, .min_size = 128, .max_size = 4096, .seed = 1};
@@ -179,7 +181,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--zone-bytes"))
             opt.zone_bytes = v;
         else if (!strcmp(argv[i], "--utilization"))
-            opt.util_pct = (uint32_t)v;
+            opt.util_pct = strtod(argv[i + 1], NULL);
         else if (!strcmp(argv[i], "--min-size"))
             opt.min_size = v;
         else if (!strcmp(argv[i], "--max-size"))
@@ -194,7 +196,7 @@ int main(int argc, char **argv)
             return usage();
         i++;
     }
-    if (opt.zones < opt.reserve + 2 || !opt.zone_bytes || !opt.util_pct || opt.util_pct > 95 ||
+    if (opt.zones < opt.reserve + 2 || !opt.zone_bytes || opt.util_pct <= 0 || opt.util_pct > 95 ||
         opt.min_size > opt.max_size || opt.max_size > opt.zone_bytes)
         return usage();
     rng = opt.seed * 0x9e3779b97f4a7c15ull | 1;
@@ -204,7 +206,7 @@ int main(int argc, char **argv)
     if (!zones || !live)
         return 1;
     nr_free = opt.zones - 1;
-    uint64_t target = capacity * opt.util_pct / 100;
+    uint64_t target = (uint64_t)((double)capacity * opt.util_pct / 100);
     /* fill, warm up, then measure */
     while (live_bytes + opt.max_size <= target)
         put();
@@ -218,11 +220,11 @@ int main(int argc, char **argv)
         if (phase == 1) {
             double wa = (double)(user_bytes - u0 + moved_bytes - m0) / (double)(user_bytes - u0);
             if (opt.json)
-                printf("{\"utilization_pct\": %u, \"zones\": %u, \"zone_bytes\": %" PRIu64
+                printf("{\"utilization_pct\": %.2f, \"zones\": %u, \"zone_bytes\": %" PRIu64
                        ", \"reserve\": %u, \"write_amp\": %.4f}\n",
                        opt.util_pct, opt.zones, opt.zone_bytes, opt.reserve, wa);
             else
-                printf("greedy write amplification at %u%% utilization: %.3f (%u zones of %" PRIu64
+                printf("greedy write amplification at %.2f%% utilization: %.3f (%u zones of %" PRIu64
                        " bytes, %u kept empty, objects of %" PRIu64 "..%" PRIu64
                        " bytes, uniform random deletes)\n",
                        opt.util_pct, wa, opt.zones, opt.zone_bytes, opt.reserve, opt.min_size,
