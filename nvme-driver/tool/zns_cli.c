@@ -26,7 +26,7 @@ static const char *const verb_names[] = {
     [ZNS_VERB_NONE] = "",       [ZNS_VERB_INFO] = "info",       [ZNS_VERB_REPORT] = "report",
     [ZNS_VERB_OPEN] = "open",   [ZNS_VERB_CLOSE] = "close",     [ZNS_VERB_FINISH] = "finish",
     [ZNS_VERB_RESET] = "reset", [ZNS_VERB_OFFLINE] = "offline", [ZNS_VERB_APPEND] = "append",
-    [ZNS_VERB_WRITE] = "write", [ZNS_VERB_READ] = "read",
+    [ZNS_VERB_WRITE] = "write", [ZNS_VERB_READ] = "read",       [ZNS_VERB_FLUSH] = "flush",
 };
 #define NR_VERBS (sizeof(verb_names) / sizeof(verb_names[0]))
 

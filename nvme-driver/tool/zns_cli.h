@@ -22,6 +22,7 @@ enum zns_verb {
     ZNS_VERB_APPEND,
     ZNS_VERB_WRITE,
     ZNS_VERB_READ,
+    ZNS_VERB_FLUSH,
 };
 
 /**

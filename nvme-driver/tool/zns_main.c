@@ -347,6 +347,16 @@ static enum exit_code do_read(const struct zns_dev *dev)
     return code;
 }
 
+/* NVMe Flush: what completed before is on media (a volatile write cache). */
+static enum exit_code do_flush(const struct zns_dev *dev)
+{
+    int err = zns_flush(dev);
+    if (err)
+        return fail_err(err, "flush");
+    printf(cli->json ? "{\"flushed\": true}\n" : "flush: Success\n");
+    return EXIT_OK;
+}
+
 static enum exit_code run(const struct zns_dev *dev)
 {
     switch (cli->verb) {
@@ -360,6 +370,8 @@ static enum exit_code run(const struct zns_dev *dev)
         return do_write(dev);
     case ZNS_VERB_READ:
         return do_read(dev);
+    case ZNS_VERB_FLUSH:
+        return do_flush(dev);
     case ZNS_VERB_NONE:
         return EXIT_BAD_INPUT;
     default:
