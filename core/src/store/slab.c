@@ -38,10 +38,11 @@ static void set_entry_word(zst_slab_t *sl, uint32_t i, uint32_t w)
 
 uint16_t _zslab_zst_class_of(uint32_t len)
 {
-    uint16_t c = 0;
-    while (c < ZST_CLASS_MAX && len > (1u << (c + ZST_MIN_CLASS_SHIFT)))
-        c++;
-    return c;
+    if (len <= (1u << ZST_MIN_CLASS_SHIFT))
+        return 0;
+    /* the smallest c with len <= 2^(c + 3): bits of len - 1, less 3 */
+    uint32_t c = 32u - (uint32_t)__builtin_clz(len - 1) - ZST_MIN_CLASS_SHIFT;
+    return (uint16_t)(c < ZST_CLASS_MAX ? c : ZST_CLASS_MAX);
 }
 
 /* The smallest and largest object of @cls, bytes. */

@@ -529,14 +529,9 @@ int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint3
     return 0;
 }
 
-/* Puts run reclaim when free zones run low. */
-static int maybe_reclaim(zslab_store_t *s)
+/* Puts run reclaim when free zones run low; s->lock is not held. */
+static int reclaim_for_put(zslab_store_t *s)
 {
-    zslab_platform_lock_acquire(&s->lock);
-    bool need = !s->reclaiming && s->nr_free < s->cfg.reclaim_free_zones;
-    zslab_platform_lock_release(&s->lock);
-    if (!need)
-        return 0;
     uint32_t done = 0;
     zslab_platform_lock_acquire(&s->maint);
     int err = _zslab_zst_reclaim_locked(s, 0, &done);
@@ -582,11 +577,15 @@ int zslab_store_put(zslab_store_t *s, uint64_t id, const void *data, size_t len)
     }
     if (!data && len)
         return -ZSLAB_EINVAL;
-    int err = maybe_reclaim(s);
-    if (err)
-        return err;
+    int err = 0;
     zst_slab_t *sealed = NULL;
     zslab_platform_lock_acquire(&s->lock);
+    if (!s->reclaiming && s->nr_free < s->cfg.reclaim_free_zones) {
+        zslab_platform_lock_release(&s->lock);
+        if ((err = reclaim_for_put(s)))
+            return err;
+        zslab_platform_lock_acquire(&s->lock);
+    }
     if (s->max_live) {
         uint64_t old = _zslab_zst_index_get(&s->index, id);
         uint64_t live = s->c.live_bytes.current - (old ? zst_loc_len(old) : 0);

@@ -296,6 +296,7 @@ void _zslab_zst_gauge(zslab_store_gauge_t *g, int64_t delta);
 
 /* crc32c.c */
 uint32_t _zslab_zst_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len);
+uint32_t _zslab_zst_crc32c_soft(uint32_t crc, const void *buf, size_t len);
 
 /* record.c: the on-device format, and the parser recovery runs */
 uint64_t _zslab_zst_le64(const uint8_t *p);

@@ -10,23 +10,40 @@
 #include "harness.h"
 #include "store.h"
 
-/* RFC 3720 (iSCSI), appendix B.4, and the common check value. */
+/* RFC 3720 (iSCSI), appendix B.4, and the common check value: through the
+ * public function (the crc32 instruction where the CPU has it) and through
+ * the tables. */
 static void crc32c_matches_the_published_vectors(void **state)
 {
     (void)state;
-    uint8_t buf[32];
-    memset(buf, 0, sizeof(buf));
-    assert_int_equal(zslab_store_crc32c(0, buf, 32), 0x8a9136aa);
-    memset(buf, 0xff, sizeof(buf));
-    assert_int_equal(zslab_store_crc32c(0, buf, 32), 0x62a8ab43);
-    for (int i = 0; i < 32; i++)
-        buf[i] = (uint8_t)i;
-    assert_int_equal(zslab_store_crc32c(0, buf, 32), 0x46dd794e);
-    for (int i = 0; i < 32; i++)
-        buf[i] = (uint8_t)(31 - i);
-    assert_int_equal(zslab_store_crc32c(0, buf, 32), 0x113fdb5c);
-    assert_int_equal(zslab_store_crc32c(0, "123456789", 9), 0xe3069283);
-    assert_int_equal(zslab_store_crc32c(0, buf, 0), 0);
+    uint32_t (*const fns[])(uint32_t, const void *, size_t) = {zslab_store_crc32c,
+                                                               _zslab_zst_crc32c_soft};
+    for (size_t f = 0; f < 2; f++) {
+        uint8_t buf[32];
+        memset(buf, 0, sizeof(buf));
+        assert_int_equal(fns[f](0, buf, 32), 0x8a9136aa);
+        memset(buf, 0xff, sizeof(buf));
+        assert_int_equal(fns[f](0, buf, 32), 0x62a8ab43);
+        for (int i = 0; i < 32; i++)
+            buf[i] = (uint8_t)i;
+        assert_int_equal(fns[f](0, buf, 32), 0x46dd794e);
+        for (int i = 0; i < 32; i++)
+            buf[i] = (uint8_t)(31 - i);
+        assert_int_equal(fns[f](0, buf, 32), 0x113fdb5c);
+        assert_int_equal(fns[f](0, "123456789", 9), 0xe3069283);
+        assert_int_equal(fns[f](0, buf, 0), 0);
+    }
+}
+
+static void crc32c_instruction_and_tables_agree(void **state)
+{
+    (void)state;
+    uint8_t buf[4099];
+    fill_object(buf, 3, 1, sizeof(buf));
+    for (size_t off = 0; off < 9; off++)
+        for (size_t len = 0; len + off <= sizeof(buf); len += 37)
+            assert_int_equal(zslab_store_crc32c(0x12345678, buf + off, len),
+                             _zslab_zst_crc32c_soft(0x12345678, buf + off, len));
 }
 
 static void crc32c_chains_and_copies(void **state)
@@ -124,6 +141,19 @@ static void a_record_cut_short_is_known_by_its_trailer(void **state)
     r.seq++;
     assert_int_equal(_zslab_zst_rec_check_trailer(buf, buf + r.record_bytes, &r, &why),
                      -ZSLAB_EBADMSG);
+}
+
+/* Class c holds (2^(c+2), 2^(c+3)] bytes; class 0 up to 8. */
+static void size_classes_are_powers_of_two(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t len;
+        uint16_t cls;
+    } cases[] = {{0, 0},    {1, 0},     {8, 0},      {9, 1},       {16, 1},      {17, 2},
+                 {4096, 9}, {4097, 10}, {65536, 13}, {262144, 15}, {262145, 16}, {524287, 16}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(_zslab_zst_class_of(cases[i].len), cases[i].cls);
 }
 
 static void zeros_are_no_record(void **state)
@@ -237,8 +267,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(crc32c_matches_the_published_vectors),
         cmocka_unit_test(crc32c_chains_and_copies),
+        cmocka_unit_test(crc32c_instruction_and_tables_agree),
         cmocka_unit_test(a_sealed_record_parses_back),
         cmocka_unit_test(zeros_are_no_record),
+        cmocka_unit_test(size_classes_are_powers_of_two),
         cmocka_unit_test(a_record_cut_short_is_known_by_its_trailer),
         cmocka_unit_test(every_flipped_bit_is_caught),
         cmocka_unit_test(a_newer_version_is_refused_as_such),
