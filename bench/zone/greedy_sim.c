@@ -224,11 +224,12 @@ int main(int argc, char **argv)
                        ", \"reserve\": %u, \"write_amp\": %.4f}\n",
                        opt.util_pct, opt.zones, opt.zone_bytes, opt.reserve, wa);
             else
-                printf("greedy write amplification at %.2f%% utilization: %.3f (%u zones of %" PRIu64
-                       " bytes, %u kept empty, objects of %" PRIu64 "..%" PRIu64
-                       " bytes, uniform random deletes)\n",
-                       opt.util_pct, wa, opt.zones, opt.zone_bytes, opt.reserve, opt.min_size,
-                       opt.max_size);
+                printf(
+                    "greedy write amplification at %.2f%% utilization: %.3f (%u zones of %" PRIu64
+                    " bytes, %u kept empty, objects of %" PRIu64 "..%" PRIu64
+                    " bytes, uniform random deletes)\n",
+                    opt.util_pct, wa, opt.zones, opt.zone_bytes, opt.reserve, opt.min_size,
+                    opt.max_size);
         }
     }
     return 0;
