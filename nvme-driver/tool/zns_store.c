@@ -274,9 +274,11 @@ static enum store_exit do_verify(zslab_store_t *s)
 {
     uint64_t corrupt = 0;
     seen.nr_corrupt = 0; /* what open found is reported again by the scan */
+    zslab_store_counters_t before, c;
+    zslab_store_get_counters(s, &before);
     int err = zslab_store_verify(s, &corrupt);
-    zslab_store_counters_t c;
     zslab_store_get_counters(s, &c);
+    c.slabs_verified -= before.slabs_verified; /* this scan's, not recovery's */
     if (cli->json) {
         printf("{\"records_verified\": %" PRIu64 ", \"corrupt\": %" PRIu64 ", \"corrupt_slabs\": [",
                c.slabs_verified, corrupt);
