@@ -55,15 +55,7 @@ enum opt_id {
     O_HELP,
 };
 
-struct opt {
-    enum opt_id id;
-    char short_name;
-    const char *name;
-    bool value;
-    unsigned verbs;
-};
-
-static const struct opt opts[] = {
+static const struct zns_cli_opt opts[] = {
     {O_DATA, 'd', "data", true, BIT(SV_PUT) | BIT(SV_GET)},
     {O_JSON, 'j', "json", false, ALL},
     {O_VERBOSE, 'v', "verbose", false, ALL},
@@ -95,39 +87,11 @@ static const struct opt opts[] = {
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+#define fail zns_cli_fail
 
 const char *store_verb_name(enum store_verb verb)
 {
     return (unsigned)verb < NR_VERBS ? verb_names[verb] : "";
-}
-
-static const struct opt *find(const char *arg, const char **value)
-{
-    *value = NULL;
-    for (size_t i = 0; i < NR_OPTS; i++) {
-        const struct opt *o = &opts[i];
-        if (arg[1] == '-') {
-            size_t n = strlen(o->name);
-            if (strncmp(arg + 2, o->name, n) != 0)
-                continue;
-            if (arg[2 + n] == '=' && o->value)
-                *value = arg + 3 + n;
-            else if (arg[2 + n] != '\0')
-                continue;
-            return o;
-        }
-        if (o->short_name && arg[1] == o->short_name && arg[2] == '\0')
-            return o;
-    }
-    return NULL;
 }
 
 /* A number (decimal, 0x hex, K/M/G suffixes) in [min, max]. */
@@ -171,9 +135,10 @@ static int zones(const char *text, struct store_cli *cli, char *err, size_t errl
     return 0;
 }
 
-static int apply(struct store_cli *c, const struct opt *o, const char *v, char *err, size_t errlen)
+static int apply(void *ctx, const struct zns_cli_opt *o, const char *v, char *err, size_t errlen)
 {
-    switch (o->id) {
+    struct store_cli *c = ctx;
+    switch ((enum opt_id)o->id) {
     case O_DATA:
         c->data_path = v;
         return 0;
@@ -249,9 +214,12 @@ static int apply(struct store_cli *c, const struct opt *o, const char *v, char *
     return fail(err, errlen, "internal error: option %d", (int)o->id);
 }
 
-static int positional(struct store_cli *c, const char *arg, char *err, size_t errlen)
+static int positional(void *ctx, const char *arg, char *err, size_t errlen)
 {
+    struct store_cli *c = ctx;
     const char *verb = verb_names[c->verb];
+    if (c->verb == SV_NONE)
+        return fail(err, errlen, "unknown verb '%s' (see zns store --help)", arg);
     if (!c->device) {
         c->device = arg;
         return 0;
@@ -313,31 +281,18 @@ int store_cli_parse(int argc, char **argv, struct store_cli *c, char *err, size_
             return fail(err, errlen, "unknown verb '%s' (see zns store --help)", argv[i]);
         i++;
     }
-    for (; i < argc; i++) {
-        const char *arg = argv[i];
-        if (arg[0] != '-' || arg[1] == '\0') {
-            if (c->verb == SV_NONE)
-                return fail(err, errlen, "unknown verb '%s' (see zns store --help)", arg);
-            if (positional(c, arg, err, errlen))
-                return -1;
-            continue;
-        }
-        const char *value = NULL;
-        const struct opt *o = find(arg, &value);
-        if (!o)
-            return fail(err, errlen, "unknown option '%s' (see zns store %s --help)", arg,
-                        verb_names[c->verb]);
-        if (c->verb != SV_NONE && !(o->verbs & BIT(c->verb)))
-            return fail(err, errlen, "%s: option '%s' does not apply to this verb",
-                        verb_names[c->verb], arg);
-        if (o->value && !value) {
-            if (i + 1 >= argc)
-                return fail(err, errlen, "option '%s' needs a value", arg);
-            value = argv[++i];
-        }
-        if (apply(c, o, value, err, errlen))
-            return -1;
-    }
+    struct zns_cli_walk w = {
+        .opts = opts,
+        .nr_opts = NR_OPTS,
+        .tool = "zns store",
+        .verb = verb_names[c->verb],
+        .verb_bit = c->verb == SV_NONE ? 0 : BIT(c->verb),
+        .positional = positional,
+        .apply = apply,
+        .ctx = c,
+    };
+    if (zns_cli_walk(argc, argv, i, &w, err, errlen))
+        return -1;
     if (c->help)
         return 0;
     if (c->verb == SV_NONE)

@@ -26,17 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zdev_model.h"
+#include "fuzz_store.h"
 #include "zslab/zstore.h"
 
-#define LBA       512u
-#define ZONE_LBAS 512u
-#define CAP_LBAS  256u
-#define NR_ZONES  4u
-#define ZONE_DATA (CAP_LBAS * LBA)
-#define HDR       64u
-#define ENTRY     12u
-#define TRAILER   16u
+#define HDR     64u
+#define ENTRY   12u
+#define TRAILER 16u
 
 /* ---- an independent reader of the format -------------------------------- */
 
@@ -124,21 +119,6 @@ static const uint8_t *image;
 static size_t image_bytes;
 static zslab_store_t *store;
 
-static struct zdev_model_config geometry(void)
-{
-    struct zdev_model_config c = {.geo = {.lba_bytes = LBA,
-                                          .zone_size_lbas = ZONE_LBAS,
-                                          .zone_cap_lbas = CAP_LBAS,
-                                          .nr_zones = NR_ZONES,
-                                          .max_open = 2,
-                                          .max_active = 3,
-                                          .zasl_bytes = 8192,
-                                          .mdts_bytes = 0},
-                                  .auto_close = false,
-                                  .keep_data = true};
-    return c;
-}
-
 #define MAX_IDS 8192u
 
 struct collect {
@@ -177,7 +157,7 @@ static void check_store(void)
 /* Writes the input into the zones; returns the zone image as the device has it. */
 static void load(const uint8_t *data, size_t size, uint8_t *img)
 {
-    struct zdev_model_config cfg = geometry();
+    struct zdev_model_config cfg = fuzz_geometry();
     if (zdev_model_init(&m, &cfg))
         abort();
     memset(img, 0, (size_t)NR_ZONES * ZONE_DATA);
@@ -208,7 +188,7 @@ static int open_store(bool read_only)
     cfg.alloc = alloc;
     cfg.ops = &zdev_model_ops;
     cfg.dev = &m;
-    cfg.slab_bytes = 8192;
+    cfg.slab_bytes = SLAB_BYTES;
     cfg.read_only = read_only;
     char msg[256];
     return zslab_store_open(&cfg, &store, msg, sizeof(msg));

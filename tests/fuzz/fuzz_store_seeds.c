@@ -8,33 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zdev_model.h"
+#include "fuzz_store.h"
 #include "zslab/zstore.h"
-
-#define LBA       512u
-#define ZONE_LBAS 512u
-#define CAP_LBAS  256u
-#define NR_ZONES  4u
 
 static int seed(const char *dir, unsigned n, unsigned objects, size_t max_len, bool deletes,
                 unsigned zones_used, uint8_t finished)
 {
     struct zdev_model m;
-    struct zdev_model_config mc = {.geo = {.lba_bytes = LBA,
-                                           .zone_size_lbas = ZONE_LBAS,
-                                           .zone_cap_lbas = CAP_LBAS,
-                                           .nr_zones = NR_ZONES,
-                                           .max_open = 2,
-                                           .max_active = 3,
-                                           .zasl_bytes = 8192},
-                                   .keep_data = true};
+    struct zdev_model_config mc = fuzz_geometry();
     if (zdev_model_init(&m, &mc))
         return -1;
     zslab_store_config_t cfg;
     zslab_store_config_default(&cfg);
     cfg.ops = &zdev_model_ops;
     cfg.dev = &m;
-    cfg.slab_bytes = 8192;
+    cfg.slab_bytes = SLAB_BYTES;
     cfg.mode = n % 2 ? ZSLAB_STORE_MODE_CACHE : ZSLAB_STORE_MODE_STORE;
     zslab_store_t *s;
     char msg[256];

@@ -56,16 +56,6 @@ static int bad(const char **why, const char *reason)
     return -ZSLAB_EBADMSG;
 }
 
-static uint32_t log2_u32(uint32_t v)
-{
-    uint32_t n = 0;
-    while (v > 1) {
-        v >>= 1;
-        n++;
-    }
-    return n;
-}
-
 /*
  * Decodes and checks the fixed header (the first ZST_HDR_BYTES of @buf).
  * Return: 0; 1 when the bytes are all zero (nothing was written there);
@@ -86,7 +76,7 @@ int _zslab_zst_rec_decode(const uint8_t *buf, uint32_t lba_bytes, zst_rec_t *r, 
         return bad(why, "format version 0");
     if (le16(buf + ZST_H_FLAGS) != 0)
         return bad(why, "unknown header flags");
-    if (le16(buf + ZST_H_LBA_SHIFT) != log2_u32(lba_bytes))
+    if (le16(buf + ZST_H_LBA_SHIFT) != zst_log2(lba_bytes))
         return bad(why, "written with another LBA size");
     if (_zslab_mem_find_not(buf + ZST_H_RESERVED, 0, ZST_H_HEADER_CRC - ZST_H_RESERVED) !=
         ZST_H_HEADER_CRC - ZST_H_RESERVED)

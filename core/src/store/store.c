@@ -137,16 +137,6 @@ static int invalid(zslab_store_t *s, const char *what, uint64_t a, const char *m
     return -ZSLAB_EINVAL;
 }
 
-static uint32_t log2_u32(uint32_t v)
-{
-    uint32_t n = 0;
-    while (v > 1) {
-        v >>= 1;
-        n++;
-    }
-    return n;
-}
-
 /* The zones of the range and the slab size the device allows. */
 static int check_geometry(zslab_store_t *s)
 {
@@ -156,7 +146,7 @@ static int check_geometry(zslab_store_t *s)
         return invalid(s, "LBA size ", g->lba_bytes, " bytes is not a power of two in 512..",
                        65536);
     s->lba_bytes = g->lba_bytes;
-    s->lba_shift = log2_u32(g->lba_bytes);
+    s->lba_shift = zst_log2(g->lba_bytes);
     if (c->first_zone >= g->nr_zones)
         return invalid(s, "first zone ", c->first_zone,
                        " is past the device's zones: ", g->nr_zones);
@@ -355,15 +345,40 @@ static int create(const zslab_store_config_t *cfg, zslab_store_t **out)
     return 0;
 }
 
-static int open_store(zslab_store_t *s)
+/* What open and format share: a store whose config and geometry checked. */
+static int begin(const zslab_store_config_t *cfg, zslab_store_t **out, char *msg, size_t msg_bytes)
 {
-    int err = check_config(s);
+    *out = NULL;
+    if (!cfg || !ops_complete(cfg->ops)) {
+        copy_msg(msg, msg_bytes, "config: missing, or its zdev ops table is incomplete");
+        return -ZSLAB_EINVAL;
+    }
+    int err = create(cfg, out);
+    if (err) {
+        copy_msg(msg, msg_bytes, "no memory for the store");
+        return err;
+    }
+    zslab_store_t *s = *out;
+    err = check_config(s);
     if (!err && (err = s->cfg.ops->identify(s->cfg.dev, &s->geo)))
-        return _zslab_zst_error_dev(s, err, "identify the device", 0);
+        (void)_zslab_zst_error_dev(s, err, "identify the device", 0);
     if (!err)
         err = check_geometry(s);
+    return err;
+}
+
+/* The end of a failed open or format: the message, the store freed. */
+static int give_up(zslab_store_t *s, int err, char *msg, size_t msg_bytes)
+{
     if (err)
-        return err;
+        copy_msg(msg, msg_bytes, s->err[0] ? s->err : zslab_store_strerror(err));
+    destroy(s);
+    return err;
+}
+
+static int open_store(zslab_store_t *s)
+{
+    int err = 0;
     s->zones = zslab_alloc(s->z, (size_t)s->nr_zones * sizeof(*s->zones));
     if (!s->zones || _zslab_zst_index_init(&s->index, s->z))
         return _zslab_zst_error_dev(s, -ZSLAB_ENOMEM, "memory for the zone table and the index", 0);
@@ -372,11 +387,10 @@ static int open_store(zslab_store_t *s)
     s->nr_rcache =
         zst_min_u32(s->cfg.read_cache_bytes / ZSLAB_STORE_READ_WINDOW_BYTES, ZST_RCACHE_MAX);
     if (s->budget == 0)
-        return _zslab_zst_error_dev(
-            s, -ZSLAB_EBUSY,
-            "zones outside the store hold every open/active zone the device "
-            "allows",
-            0);
+        return _zslab_zst_error_dev(s, -ZSLAB_EBUSY,
+                                    "zones outside the store hold every open/active zone the "
+                                    "device allows",
+                                    0);
     if (s->nr_free < s->nr_zones && (err = _zslab_zst_recover(s)))
         return err;
     if (s->store_id == 0)
@@ -387,23 +401,17 @@ static int open_store(zslab_store_t *s)
 int zslab_store_open(const zslab_store_config_t *cfg, zslab_store_t **out, char *msg,
                      size_t msg_bytes)
 {
-    if (out)
-        *out = NULL;
-    if (!cfg || !out || !ops_complete(cfg->ops)) {
-        copy_msg(msg, msg_bytes, "config: missing, or its zdev ops table is incomplete");
+    if (!out) {
+        copy_msg(msg, msg_bytes, "no place for the store (out is NULL)");
         return -ZSLAB_EINVAL;
     }
     zslab_store_t *s = NULL;
-    int err = create(cfg, &s);
+    int err = begin(cfg, &s, msg, msg_bytes);
+    if (!err)
+        err = open_store(s);
     if (err) {
-        copy_msg(msg, msg_bytes, "no memory for the store");
-        return err;
-    }
-    err = open_store(s);
-    if (err) {
-        copy_msg(msg, msg_bytes, s->err[0] ? s->err : zslab_store_strerror(err));
-        destroy(s);
-        return err;
+        *out = NULL;
+        return s ? give_up(s, err, msg, msg_bytes) : err;
     }
     *out = s;
     return 0;
@@ -420,21 +428,10 @@ int zslab_store_close(zslab_store_t *s, bool flush)
 
 int zslab_store_format(const zslab_store_config_t *cfg, char *msg, size_t msg_bytes)
 {
-    if (!cfg || !ops_complete(cfg->ops)) {
-        copy_msg(msg, msg_bytes, "config: missing, or its zdev ops table is incomplete");
-        return -ZSLAB_EINVAL;
-    }
     zslab_store_t *s = NULL;
-    int err = create(cfg, &s);
-    if (err) {
-        copy_msg(msg, msg_bytes, "no memory for the store");
+    int err = begin(cfg, &s, msg, msg_bytes);
+    if (!s)
         return err;
-    }
-    err = check_config(s);
-    if (!err && (err = s->cfg.ops->identify(s->cfg.dev, &s->geo)))
-        (void)_zslab_zst_error_dev(s, err, "identify the device", 0);
-    if (!err)
-        err = check_geometry(s);
     uint32_t nr = s->geo.nr_zones;
     struct zslab_zone *all = err ? NULL : zslab_alloc(s->z, (size_t)nr * sizeof(*all));
     if (!err && !all)
@@ -451,10 +448,7 @@ int zslab_store_format(const zslab_store_config_t *cfg, char *msg, size_t msg_by
             (void)_zslab_zst_error_dev(s, err, "reset zone", all[i].start_lba);
     }
     zslab_free(s->z, all);
-    if (err)
-        copy_msg(msg, msg_bytes, s->err[0] ? s->err : zslab_store_strerror(err));
-    destroy(s);
-    return err;
+    return give_up(s, err, msg, msg_bytes);
 }
 
 /* ---- put, get, delete --------------------------------------------------------- */

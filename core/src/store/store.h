@@ -280,6 +280,15 @@ static inline uint32_t zst_round_up(uint32_t v, uint32_t align)
 {
     return (v + align - 1) / align * align;
 }
+static inline uint32_t zst_log2(uint32_t v)
+{
+    uint32_t n = 0;
+    while (v > 1) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+}
 static inline uint64_t zst_zone_byte_cap(const zst_zone_t *z, uint32_t lba_bytes)
 {
     return (uint64_t)z->cap_lbas * lba_bytes;
