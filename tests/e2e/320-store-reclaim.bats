@@ -62,11 +62,25 @@ setup() {
     assert_success
     assert_output --regexp '^checked 40000 ids: [0-9]+ byte-exact, [0-9]+ deleted and gone, 0 missing, 0 wrong, 0 back after delete$'
     assert_output --partial "deleted and gone"
-    # every zone nvme-cli sees written was written by the store: none is
-    # open but the head, and reset zones are EMPTY with their wp at the start
+    # nvme-cli sees one open zone, the head, and a reclaim's reset: the
+    # victim goes from FULL to EMPTY after its live objects moved
+    local before after lba
+    before=$(zone_report)
     run jq -r '[.zone_list[] | select(.state == "IMP_OPENED" or .state == "EXP_OPENED")] | length' \
-        "$(zone_report)"
+        "$before"
     assert_output "1"
+    sx "zns store reclaim $DEV -v"
+    assert_success
+    assert_output --regexp 'zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\): reclaimed: live objects migrated'
+    lba=$(sed -nE 's/.*zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\).*/\1/p' <<<"$output")
+    after=$(zone_report)
+    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | .state' "$before"
+    assert_output "FULL"
+    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | "\(.state) \(.wp == .slba)"' "$after"
+    assert_output "EMPTY true"
+    sx "zns store check $DEV $opts"
+    assert_success
+    assert_output --partial "0 missing, 0 wrong, 0 back after delete"
 }
 
 @test "a store-mode store full of live data refuses puts with 'no space' (exit 6) and keeps working" {
