@@ -1,6 +1,7 @@
 # tests/unit/store.mk - the zone store's unit tests (cmocka, on the model
 # device of tests/lib), suite unit-store; unit-store-san runs them with
-# ASan+UBSan and every assert of the store on (DEBUG=1).
+# ASan+UBSan and every assert of the store on (DEBUG=1); unit-store-tsan runs
+# the threaded one under ThreadSanitizer.
 
 DEPS += libcmocka-dev
 
@@ -36,3 +37,17 @@ test-unit-store-san:
 	@$(RUN_SUITE) unit-store-san env ZSLAB_STORE_SEEDS=2 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 tests/unit/driver/run-tests \
 		$(addprefix build/san-store/tests/unit-store/,$(UNIT_STORE_TESTS))
+
+# unit-store-tsan: the threaded test under ThreadSanitizer (the root Makefile
+# has no TSan variant: its SANITIZERS list is replaced for this one build).
+.PHONY: test-unit-store-tsan
+TEST_SUITES += unit-store-tsan
+test-unit-store-tsan:
+	@mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory SANITIZE=0 DEBUG=0 SANITIZERS=-fsanitize=thread \
+		O=build/tsan-store build/tsan-store/tests/unit-store/test_threads \
+		> $(RESULTS)/unit-store-tsan.build.log 2>&1 || \
+		{ tail -n 20 $(RESULTS)/unit-store-tsan.build.log; \
+		  echo "unit-store-tsan: build failed (log: $(RESULTS)/unit-store-tsan.build.log)"; exit 1; }
+	@$(RUN_SUITE) unit-store-tsan env TSAN_OPTIONS=halt_on_error=1:detect_deadlocks=0 \
+		tests/unit/driver/run-tests build/tsan-store/tests/unit-store/test_threads
