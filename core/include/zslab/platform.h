@@ -216,8 +216,10 @@ void *zslab_platform_thread_get(zslab_platform_key_t key);
  * @value: the pointer; NULL clears it.
  *
  * Return: true; false when the thread is past running its exit hooks (a
- * non-NULL value set then would never be handed to on_exit), in which case
- * nothing is set.  Setting from inside an on_exit hook is allowed and never
+ * non-NULL value set then would never be handed to on_exit), or when the
+ * platform cannot arm the exit hook now (Linux: a call made from inside the
+ * allocation that arming it makes), in which case nothing is set and a later
+ * call may succeed.  Setting from inside an on_exit hook is allowed and never
  * runs the hook again.
  */
 _Bool zslab_platform_thread_set(zslab_platform_key_t key, void *value);

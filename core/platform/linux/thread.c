@@ -9,7 +9,9 @@
  * once and early (index < 32, so pthread_setspecific never allocates), with
  * one destructor runs every live key's hook when a thread exits.  A
  * read-write lock keeps key_delete() from returning while a hook of its key
- * runs.  Nothing here calls malloc: the platform may be the process's malloc.
+ * runs.  Nothing here calls malloc but pthread_setspecific() when the key
+ * came after 32 others; a call that comes back from there is refused (the
+ * core then uses its shared heap), so the platform may be the process's malloc.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -32,8 +34,9 @@ struct key {
 struct thread_state {
     void *value[KEYS];
     uint32_t gen[KEYS];
-    bool registered; /* the exit destructor is armed for this thread */
-    bool exited;     /* the hooks have run; no new value may be set */
+    bool registered;  /* the exit destructor is armed for this thread */
+    bool registering; /* inside pthread_setspecific(), which may malloc */
+    bool exited;      /* the hooks have run; no new value may be set */
 };
 
 static struct key keys[KEYS];
@@ -119,7 +122,15 @@ _Bool zslab_platform_thread_set(zslab_platform_key_t key, void *value)
     if (value && t->exited)
         return false;
     if (value && !t->registered) {
-        if (!exit_key_ok || pthread_setspecific(exit_key, t) != 0)
+        /* For a key past glibc's first 32, pthread_setspecific() callocs,
+         * and under libzslab-malloc that calloc is the core's: the nested
+         * call gets false, and the core serves it from its shared heap. */
+        if (t->registering || !exit_key_ok)
+            return false;
+        t->registering = true;
+        int rc = pthread_setspecific(exit_key, t);
+        t->registering = false;
+        if (rc != 0)
             return false;
         t->registered = true;
     }

@@ -317,8 +317,8 @@ static void a_bad_value_is_named_and_the_default_used(void **state)
     const char *env[] = {"ZSLAB_PREFAULT=sometimes", "ZSLAB_CHUNK_BYTES=2X", NULL};
     run_child("allocate", env, &r);
     assert_true(exited_0(&r));
-    assert_has(r.err, "zslab-malloc: ZSLAB_PREFAULT='sometimes': must be none or chunk; the "
-                      "default (none) is used");
+    assert_has(r.err, "zslab-malloc: ZSLAB_PREFAULT='sometimes': must be none, chunk or ahead; "
+                      "the default (ahead) is used");
     assert_has(r.err, "zslab-malloc: ZSLAB_CHUNK_BYTES='2X': must be a number");
     const char *refused[] = {"ZSLAB_SLAB_BYTES=48K", "ZSLAB_BAD_FREE=report", NULL};
     run_child("double-free", refused, &r);
