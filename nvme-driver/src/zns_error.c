@@ -40,14 +40,6 @@ static const struct name status_names[] = {
     {0x182, "Attempted Write to Read Only Range"},
     {0x1b6, "Invalid Zone Operation Request"},
     {0x1b7, "ZRWA Resources Unavailable"},
-    {ZSLAB_NVME_SC_ZONE_BOUNDARY, "Zone Boundary Error"},
-    {ZSLAB_NVME_SC_ZONE_FULL, "Zone Is Full"},
-    {ZSLAB_NVME_SC_ZONE_READ_ONLY, "Zone Is Read Only"},
-    {ZSLAB_NVME_SC_ZONE_OFFLINE, "Zone Is Offline"},
-    {ZSLAB_NVME_SC_ZONE_INVALID_WRITE, "Zone Invalid Write"},
-    {ZSLAB_NVME_SC_TOO_MANY_ACTIVE, "Too Many Active Zones"},
-    {ZSLAB_NVME_SC_TOO_MANY_OPEN, "Too Many Open Zones"},
-    {ZSLAB_NVME_SC_ZONE_INVALID_STATE, "Invalid Zone State Transition"},
     {0x280, "Write Fault"},
     {0x281, "Unrecovered Read Error"},
     {0x282, "End-to-end Guard Check Error"},
@@ -85,8 +77,10 @@ const char *zns_strerror(int err)
     if (err == 0)
         return "Success";
     if (err > 0) {
-        text = lookup(status_names, sizeof(status_names) / sizeof(status_names[0]),
-                      err & (int)ZNS_STATUS_MASK);
+        text = zslab_nvme_zone_status_name(err & (int)ZNS_STATUS_MASK);
+        if (!text)
+            text = lookup(status_names, sizeof(status_names) / sizeof(status_names[0]),
+                          err & (int)ZNS_STATUS_MASK);
         return text ? text : "Unknown NVMe status";
     }
     text = lookup(errno_names, sizeof(errno_names) / sizeof(errno_names[0]), -err);

@@ -10,19 +10,9 @@
 #include "zns_internal.h"
 
 /* zdev.h names errno values for the freestanding core: they must be ours. */
-_Static_assert(ZSLAB_ENOENT == ENOENT, "ZSLAB_ENOENT");
-_Static_assert(ZSLAB_EIO == EIO, "ZSLAB_EIO");
-_Static_assert(ZSLAB_E2BIG == E2BIG, "ZSLAB_E2BIG");
-_Static_assert(ZSLAB_ENOMEM == ENOMEM, "ZSLAB_ENOMEM");
-_Static_assert(ZSLAB_EBUSY == EBUSY, "ZSLAB_EBUSY");
-_Static_assert(ZSLAB_EEXIST == EEXIST, "ZSLAB_EEXIST");
-_Static_assert(ZSLAB_EXDEV == EXDEV, "ZSLAB_EXDEV");
-_Static_assert(ZSLAB_EINVAL == EINVAL, "ZSLAB_EINVAL");
-_Static_assert(ZSLAB_ENOSPC == ENOSPC, "ZSLAB_ENOSPC");
-_Static_assert(ZSLAB_ERANGE == ERANGE, "ZSLAB_ERANGE");
-_Static_assert(ZSLAB_EPROTO == EPROTO, "ZSLAB_EPROTO");
-_Static_assert(ZSLAB_EBADMSG == EBADMSG, "ZSLAB_EBADMSG");
-_Static_assert(ZSLAB_EOPNOTSUPP == EOPNOTSUPP, "ZSLAB_EOPNOTSUPP");
+#define SAME_ERRNO(ours, theirs) _Static_assert(ours == theirs, #ours);
+ZSLAB_ERRNO_LIST(SAME_ERRNO)
+#undef SAME_ERRNO
 
 static int zdev_identify(void *dev, struct zslab_zdev_geometry *out)
 {

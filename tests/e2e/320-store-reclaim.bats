@@ -36,17 +36,7 @@ setup() {
     assert_success
     assert_output --regexp '^checked 20000 ids: [0-9]+ byte-exact, 0 deleted and gone, [0-9]+ missing \(allowed\), 0 wrong, 0 back after delete$'
     # one more drop, seen by nvme-cli: that zone goes from FULL to EMPTY
-    local before after lba
-    before=$(zone_report)
-    sx "zns store reclaim $DEV --mode cache -v"
-    assert_success
-    assert_output --regexp 'zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\): dropped: its objects are misses now'
-    lba=$(sed -nE 's/.*zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\).*/\1/p' <<<"$output")
-    after=$(zone_report)
-    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | .state' "$before"
-    assert_output "FULL"
-    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | "\(.state) \(.wp == .slba)"' "$after"
-    assert_output "EMPTY true"
+    reclaim_seen "--mode cache" "dropped: its objects are misses now"
 }
 
 @test "store mode at 60% utilization with random deletes: reclaim migrates, resets, loses nothing" {
@@ -64,20 +54,10 @@ setup() {
     assert_output --partial "deleted and gone"
     # nvme-cli sees one open zone, the head, and a reclaim's reset: the
     # victim goes from FULL to EMPTY after its live objects moved
-    local before after lba
-    before=$(zone_report)
     run jq -r '[.zone_list[] | select(.state == "IMP_OPENED" or .state == "EXP_OPENED")] | length' \
-        "$before"
+        "$(zone_report)"
     assert_output "1"
-    sx "zns store reclaim $DEV -v"
-    assert_success
-    assert_output --regexp 'zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\): reclaimed: live objects migrated'
-    lba=$(sed -nE 's/.*zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\).*/\1/p' <<<"$output")
-    after=$(zone_report)
-    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | .state' "$before"
-    assert_output "FULL"
-    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | "\(.state) \(.wp == .slba)"' "$after"
-    assert_output "EMPTY true"
+    reclaim_seen "" "reclaimed: live objects migrated"
     sx "zns store check $DEV $opts"
     assert_success
     assert_output --partial "0 missing, 0 wrong, 0 back after delete"

@@ -66,6 +66,31 @@ enum zslab_zone_action {
 #define ZSLAB_NVME_SC_TOO_MANY_OPEN      0x1be /* Too Many Open Zones */
 #define ZSLAB_NVME_SC_ZONE_INVALID_STATE 0x1bf /* Invalid Zone State Transition */
 
+/* X(status, name): each of them with its name in the ZNS specification. */
+#define ZSLAB_NVME_SC_ZONE_LIST(X)                                                                 \
+    X(ZSLAB_NVME_SC_ZONE_BOUNDARY, "Zone Boundary Error")                                          \
+    X(ZSLAB_NVME_SC_ZONE_FULL, "Zone Is Full")                                                     \
+    X(ZSLAB_NVME_SC_ZONE_READ_ONLY, "Zone Is Read Only")                                           \
+    X(ZSLAB_NVME_SC_ZONE_OFFLINE, "Zone Is Offline")                                               \
+    X(ZSLAB_NVME_SC_ZONE_INVALID_WRITE, "Zone Invalid Write")                                      \
+    X(ZSLAB_NVME_SC_TOO_MANY_ACTIVE, "Too Many Active Zones")                                      \
+    X(ZSLAB_NVME_SC_TOO_MANY_OPEN, "Too Many Open Zones")                                          \
+    X(ZSLAB_NVME_SC_ZONE_INVALID_STATE, "Invalid Zone State Transition")
+
+/* The name of one of them, "Zone Is Full"...; NULL for another status. */
+static inline const char *zslab_nvme_zone_status_name(int status)
+{
+    switch (status) {
+#define ZSLAB_ZONE_STATUS_CASE(sc, text)                                                           \
+    case sc:                                                                                       \
+        return text;
+        ZSLAB_NVME_SC_ZONE_LIST(ZSLAB_ZONE_STATUS_CASE)
+#undef ZSLAB_ZONE_STATUS_CASE
+    default:
+        return (const char *)0;
+    }
+}
+
 /* Write pointer of a zone that has none (FULL, READ_ONLY, OFFLINE). */
 #define ZSLAB_ZONE_WP_NONE UINT64_MAX
 
@@ -91,6 +116,22 @@ enum zslab_zone_action {
 #define ZSLAB_EPROTO     71 /* on-device format of a newer version */
 #define ZSLAB_EBADMSG    74 /* corrupt data: a CRC or a header does not verify */
 #define ZSLAB_EOPNOTSUPP 95 /* operation not supported */
+
+/* X(ours, errno name) for each of them: for the hosted checks against <errno.h>. */
+#define ZSLAB_ERRNO_LIST(X)                                                                        \
+    X(ZSLAB_ENOENT, ENOENT)                                                                        \
+    X(ZSLAB_EIO, EIO)                                                                              \
+    X(ZSLAB_E2BIG, E2BIG)                                                                          \
+    X(ZSLAB_ENOMEM, ENOMEM)                                                                        \
+    X(ZSLAB_EBUSY, EBUSY)                                                                          \
+    X(ZSLAB_EEXIST, EEXIST)                                                                        \
+    X(ZSLAB_EXDEV, EXDEV)                                                                          \
+    X(ZSLAB_EINVAL, EINVAL)                                                                        \
+    X(ZSLAB_ENOSPC, ENOSPC)                                                                        \
+    X(ZSLAB_ERANGE, ERANGE)                                                                        \
+    X(ZSLAB_EPROTO, EPROTO)                                                                        \
+    X(ZSLAB_EBADMSG, EBADMSG)                                                                      \
+    X(ZSLAB_EOPNOTSUPP, EOPNOTSUPP)
 
 /**
  * struct zslab_zdev_geometry - what identify reports about a zoned namespace.

@@ -26,20 +26,14 @@ static const struct {
     {-ZSLAB_EPROTO, "on-device format of a newer version"},
     {-ZSLAB_EBADMSG, "corrupt data: a header or CRC check failed"},
     {-ZSLAB_EOPNOTSUPP, "not supported by a read-only store"},
-    {ZSLAB_NVME_SC_ZONE_BOUNDARY, "Zone Boundary Error"},
-    {ZSLAB_NVME_SC_ZONE_FULL, "Zone Is Full"},
-    {ZSLAB_NVME_SC_ZONE_READ_ONLY, "Zone Is Read Only"},
-    {ZSLAB_NVME_SC_ZONE_OFFLINE, "Zone Is Offline"},
-    {ZSLAB_NVME_SC_ZONE_INVALID_WRITE, "Zone Invalid Write"},
-    {ZSLAB_NVME_SC_TOO_MANY_ACTIVE, "Too Many Active Zones"},
-    {ZSLAB_NVME_SC_TOO_MANY_OPEN, "Too Many Open Zones"},
-    {ZSLAB_NVME_SC_ZONE_INVALID_STATE, "Invalid Zone State Transition"},
 };
 
 const char *zslab_store_strerror(int err)
 {
     if (err == 0)
         return "Success";
+    if (zslab_nvme_zone_status_name(err))
+        return zslab_nvme_zone_status_name(err);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].code == err)
             return names[i].text;
@@ -88,21 +82,6 @@ void _zslab_zst_event(zslab_store_t *s, zslab_store_event_kind_t kind, uint64_t 
     ev.err = err;
     ev.reason = reason ? reason : "";
     s->cfg.on_event(s->cfg.event_arg, &ev);
-}
-
-_Noreturn void _zslab_zst_assert_fail(const char *expr, const char *file, int line)
-{
-    char msg[256];
-    zslab_fmt_t f;
-    _zslab_fmt_init(&f, msg, sizeof(msg));
-    _zslab_fmt_str(&f, "zslab_store: assertion failed: ");
-    _zslab_fmt_str(&f, expr);
-    _zslab_fmt_str(&f, " (");
-    _zslab_fmt_str(&f, file);
-    _zslab_fmt_str(&f, ":");
-    _zslab_fmt_u64(&f, (uint64_t)line);
-    _zslab_fmt_str(&f, ")");
-    zslab_platform_panic(msg);
 }
 
 void _zslab_zst_gauge(zslab_store_gauge_t *g, int64_t delta)

@@ -49,7 +49,8 @@
 #define ZSLAB_DEBUG 0
 #endif
 #if ZSLAB_DEBUG
-#define zst_assert(expr) ((expr) ? (void)0 : _zslab_zst_assert_fail(#expr, __FILE__, __LINE__))
+#define zst_assert(expr)                                                                           \
+    ((expr) ? (void)0 : _zslab_fmt_assert_fail("zslab_store", #expr, __FILE__, __LINE__))
 #else
 #define zst_assert(expr) ((void)0)
 #endif
@@ -388,6 +389,5 @@ void _zslab_zst_event(zslab_store_t *s, zslab_store_event_kind_t kind, uint64_t 
                       const char *reason);
 zslab_fmt_t *_zslab_zst_error_begin(zslab_store_t *s, zslab_fmt_t *f);
 int _zslab_zst_error_dev(zslab_store_t *s, int err, const char *what, uint64_t lba);
-_Noreturn void _zslab_zst_assert_fail(const char *expr, const char *file, int line);
 
 #endif /* ZSLAB_STORE_H */

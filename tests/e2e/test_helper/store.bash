@@ -19,6 +19,9 @@
 #   zone_report                      nvme zns report-zones -o json of $DEV, on
 #                                    the host: prints the file's path.
 #   counter JSON NAME                a counter of a `zns store ... --json` line
+#   reclaim_seen OPTS REASON         `zns store reclaim $DEV OPTS -v` resets a
+#                                    zone (event REASON) that nvme-cli saw FULL
+#                                    before and sees EMPTY after
 #   assert_no_limit_errors           $output names no Too Many Open/Active
 #                                    Zones and no device error
 #
@@ -65,4 +68,19 @@ assert_no_limit_errors() {
     refute_output --partial "Too Many Open Zones"
     refute_output --partial "Too Many Active Zones"
     refute_output --partial "device error"
+}
+
+reclaim_seen() {
+    local opts=$1 reason=$2 before after lba
+    before=$(zone_report)
+    sx "zns store reclaim $DEV $opts -v"
+    assert_success
+    assert_output --regexp "zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\): $reason"
+    # shellcheck disable=SC2154 # output: set by bats' run, through sx
+    lba=$(sed -nE 's/.*zone reset at LBA 0x[0-9a-f]+ \(([0-9]+)\).*/\1/p' <<<"$output")
+    after=$(zone_report)
+    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | .state' "$before"
+    assert_output "FULL"
+    run jq -r --argjson l "$lba" '.zone_list[] | select(.slba == $l) | "\(.state) \(.wp == .slba)"' "$after"
+    assert_output "EMPTY true"
 }

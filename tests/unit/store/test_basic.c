@@ -124,26 +124,29 @@ static void bad_input_gets_clear_errors(void **state)
     assert_int_equal(n, 100);
 }
 
+/* rig.cfg is refused with EINVAL, by a message that says @why. */
+static void expect_refused(const char *why)
+{
+    assert_int_equal(rig_try_open(), -ZSLAB_EINVAL);
+    assert_non_null(strstr(rig.msg, why));
+}
+
 static void bad_configs_are_refused_by_name(void **state)
 {
     (void)state;
     struct geo g = geo_default();
     rig_device(&g);
     rig.cfg.slab_bytes = 5000;
-    assert_int_equal(rig_try_open(), -ZSLAB_EINVAL);
-    assert_non_null(strstr(rig.msg, "slab size 5000 bytes"));
+    expect_refused("slab size 5000 bytes");
     rig.cfg.slab_bytes = 0;
     rig.cfg.first_zone = 16;
-    assert_int_equal(rig_try_open(), -ZSLAB_EINVAL);
-    assert_non_null(strstr(rig.msg, "first zone 16 is past the device's zones"));
+    expect_refused("first zone 16 is past the device's zones");
     rig.cfg.first_zone = 12;
     rig.cfg.nr_zones = 8;
-    assert_int_equal(rig_try_open(), -ZSLAB_EINVAL);
-    assert_non_null(strstr(rig.msg, "runs past"));
+    expect_refused("runs past");
     rig.cfg.first_zone = 0;
     rig.cfg.nr_zones = 3;
-    assert_int_equal(rig_try_open(), -ZSLAB_EINVAL);
-    assert_non_null(strstr(rig.msg, "too few zones"));
+    expect_refused("too few zones");
     rig.cfg.nr_zones = 0;
     rig.cfg.max_live_percent = 100;
     assert_int_equal(rig_try_open(), -ZSLAB_EINVAL);
