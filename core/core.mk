@@ -84,9 +84,11 @@ check-static:
 		> $(O)/clang-tidy.log 2>&1 || { cat $(O)/clang-tidy.log; exit 1; }
 	@echo "check-static: cppcheck and clang-tidy clean on core/ ($(words $(CORE_SRCS) $(CORE_PLATFORM_SRCS)) files)"
 
-# The symbols libzslab.so exports are exactly the functions zslab.h declares.
+# The symbols libzslab.so exports are exactly the functions zslab.h and the
+# zone store's zstore.h declare.
 check-exports: $(LIBZSLAB_SO)
-	@core/scripts/check-exports $(LIBZSLAB_SO) core/include/zslab/zslab.h $(O)/check-exports
+	@core/scripts/check-exports $(LIBZSLAB_SO) core/include/zslab/zslab.h \
+		core/include/zslab/zstore.h $(O)/check-exports
 
 # ---- install ----------------------------------------------------------------
 LIBDIR ?= $(PREFIX)/lib
@@ -95,7 +97,8 @@ INCLUDEDIR ?= $(PREFIX)/include
 INSTALL_TARGETS += install-core
 install-core: $(LIBZSLAB_A) $(LIBZSLAB_SO)
 	install -d $(DESTDIR)$(INCLUDEDIR)/zslab $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 644 core/include/zslab/zslab.h $(DESTDIR)$(INCLUDEDIR)/zslab/
+	install -m 644 core/include/zslab/zslab.h core/include/zslab/zstore.h \
+		core/include/zslab/zdev.h $(DESTDIR)$(INCLUDEDIR)/zslab/
 	install -m 644 $(LIBZSLAB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIBZSLAB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIBZSLAB_SO)) $(DESTDIR)$(LIBDIR)/$(ZSLAB_SONAME)

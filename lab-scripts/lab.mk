@@ -1,7 +1,8 @@
 # lab-scripts/lab.mk: the zns-lab CLI and its benchmark.
 #
 #   make bench-lab   reports (never asserts): the median of `zns-lab run -- true`
-#                    over 10 runs, `make image` from a warm apt cache, and the
+#                    over 10 runs, the guest's boot (its uptime at the command,
+#                    median of 5), `make image` from a warm apt cache, and the
 #                    e2e suite's duration.  Log: build/bench/lab.txt
 
 ZNS_LAB := lab-scripts/zns-lab

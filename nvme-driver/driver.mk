@@ -38,10 +38,12 @@ $(LIBZNS): $(DRIVER_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # This file is a prerequisite so a change of the link (static or not) relinks.
-$(BIN)/zns: $(DRIVER_TOOL_OBJS) $(LIBZNS) $(DRIVER_DIR)/driver.mk
+# `zns store` runs the zone store of libzslab (core and Linux platform).
+$(BIN)/zns: $(DRIVER_TOOL_OBJS) $(LIBZNS) $(LIBZSLAB_A) $(DRIVER_DIR)/driver.mk
 	@mkdir -p $(@D)
 	$(say) LD $@
-	$(Q)$(LINK) $(DRIVER_STATIC) -o $@ $(DRIVER_TOOL_OBJS) $(LIBZNS) $(NVME_LIBS)
+	$(Q)$(LINK) $(DRIVER_STATIC) -o $@ $(DRIVER_TOOL_OBJS) $(LIBZNS) $(LIBZSLAB_A) $(NVME_LIBS) \
+		-pthread
 
 $(BIN)/zns-bench: $(DRIVER_BENCH_OBJS) $(LIBZNS) $(DRIVER_DIR)/driver.mk
 	@mkdir -p $(@D)

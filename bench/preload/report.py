@@ -88,37 +88,49 @@ def fmt_rss(s):
     return "%.1f MiB (%.1f-%.1f)" % (s["median"] / 1024, s["min"] / 1024, s["max"] / 1024)
 
 
+def share(part, whole):
+    return "%.1f%%" % (100.0 * part / whole) if whole else "0%"
+
+
 def explain_wall(c):
     if not c or not c["processes"]:
         return "no ZSLAB_STATS counters were recorded for this program"
-    t = c["sum"]
+    t, p = c["sum"], c["max_peak"]
     allocs, frees = t.get("alloc_calls", 0), t.get("free_calls", 0)
+    slow, remote = t.get("slow_path_hits", 0), t.get("remote_frees", 0)
     large = t.get("large_allocs", 0)
     calls = t.get("platform_map_calls", 0) + t.get("platform_unmap_calls", 0)
-    text = ("%s allocations and %s frees in %d process(es), every one taking its size class's "
-            "mutex (the Phase 1.5 core has no per-thread fast path yet)"
-            % (f"{allocs:,}", f"{frees:,}", c["processes"]))
+    text = ("%s allocations and %s frees in %d process(es), up to %d thread heap(s) in one; "
+            "%s of the allocations took the slow path (a refill under the class lock: "
+            "slow_path_hits %s)"
+            % (f"{allocs:,}", f"{frees:,}", c["processes"], p.get("thread_heaps", 1),
+               share(slow, allocs), f"{slow:,}"))
+    if remote:
+        text += ("; %s of the frees were remote (remote_frees %s), each queued to the owning "
+                 "heap and drained by it" % (share(remote, frees), f"{remote:,}"))
     if large:
-        text += ("; %s large allocations (above 32 KiB), each its own mapping, mapped and unmapped "
-                 "again: %s platform calls, %.1f per 1,000 allocations"
+        text += ("; %s large allocations (above 32 KiB), each its own mapping: %s platform "
+                 "calls, %.1f per 1,000 allocations"
                  % (f"{large:,}", f"{calls:,}", 1000.0 * calls / max(allocs, 1)))
     moved = t.get("shim_realloc_moved", 0)
     if moved:
-        text += "; realloc copied %s objects to a new class (kept %s in place)" % (
-            f"{moved:,}", f"{t.get('shim_realloc_in_place', 0):,}")
+        text += ("; realloc copied %s objects to a new class or mapping (kept %s in place)"
+                 % (f"{moved:,}", f"{t.get('shim_realloc_in_place', 0):,}"))
     return text
 
 
 def explain_rss(c):
     if not c or not c["processes"]:
         return "no ZSLAB_STATS counters were recorded for this program"
-    p = c["max_peak"]
-    return ("the largest process held %.1f MiB from the system at its peak (platform_bytes) for at "
-            "most %.1f MiB of live objects (bytes_in_use, summed class peaks) in %d slabs of 64 KiB "
-            "(slabs_in_use peak): each used class keeps at least one partly used slab, emptied "
-            "slabs wait in the class caches, and the Phase 1.5 core returns chunks only at exit"
-            % (p.get("platform_bytes", 0) / MIB, p.get("bytes_in_use", 0) / MIB,
-               p.get("slabs_in_use", 0)))
+    t, p = c["sum"], c["max_peak"]
+    return ("the largest process held %.1f MiB from the system at its peak (platform_bytes) in "
+            "%d chunk(s); %d thread heap(s) each keep a partly used slab of every class they "
+            "use (%s slabs made, new_slab_count), emptied slabs wait in the class caches "
+            "(cache_pushes %s), and before exit %.1f MiB went back to the system "
+            "(bytes_released) in %d returned chunk(s)"
+            % (p.get("platform_bytes", 0) / MIB, p.get("chunks", 0), p.get("thread_heaps", 1),
+               f"{t.get('new_slab_count', 0):,}", f"{t.get('cache_pushes', 0):,}",
+               t.get("bytes_released", 0) / MIB, t.get("chunks_returned", 0)))
 
 
 def main():

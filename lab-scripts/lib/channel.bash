@@ -69,12 +69,19 @@ read_ready() {
 }
 
 # Turns a reader's STATUS_FILE into zns-lab's exit status, with a message
-# for everything but the command's own status.  $2: the run dir.
+# for everything but the command's own status.  $2: the run dir.  Sets
+# OUTCOME_ORIGIN: "command" when the status is the command's, else "lab".
+# shellcheck disable=SC2034 # read by zns-lab after outcome and channel_exec
+OUTCOME_ORIGIN=lab
 outcome() {
     local status_file=$1 run=$2 word code
     read -r word code 2>/dev/null <"$status_file" || { word=none code=0; }
+    OUTCOME_ORIGIN=lab
     case $word in
-    status) return "$code" ;;
+    status)
+        OUTCOME_ORIGIN="command"
+        return "$code"
+        ;;
     rebooted)
         note "the guest never reported: it rebooted during the command ($(crash_reason "$run"))"
         console_tail "$run"
@@ -159,6 +166,8 @@ channel_exec() {
     rm -f "$status_file"
     # The guest kills a command at its limit with SIGKILL: status 128 + 9.
     if ((rc == 137 && SECONDS - started >= limit)); then
+        # shellcheck disable=SC2034 # read by zns-lab
+        OUTCOME_ORIGIN=lab
         note "timeout: the command ran past its ${limit} s limit and was killed"
         return "$EXIT_TIMEOUT"
     fi

@@ -19,6 +19,7 @@ PROFILE_DIR=$LAB_LIB/../profiles
 
 # Exit codes of zns-lab itself; run/exec otherwise exit with the command's.
 EXIT_USAGE=2      # bad flag, profile or value: rejected before QEMU starts
+EXIT_DEVICE=122   # --strict: the guest's NVMe device timed out, reset or vanished
 EXIT_NO_REPORT=123 # the guest never reported: panic, boot failure, VM died
 EXIT_TIMEOUT=124  # the time limit passed (as timeout(1))
 EXIT_LAB=125      # the lab failed: no image, QEMU would not start, no VM
@@ -34,23 +35,21 @@ usage_error() { die "$EXIT_USAGE" "$*"; }
 
 note() { echo "zns-lab: $*" >&2; }
 
-# Parses a size with an optional binary suffix (K, M, G; KiB etc. too) and
-# prints bytes.  Fails on anything else.
+# Parses a size with an optional binary suffix (K, M, G, T; KiB etc. too)
+# and prints bytes.  Returns 1 on anything else, 2 when the size is above
+# MAX_SIZE_BYTES (1024T: beyond it bash's 64-bit arithmetic overflows).
+MAX_SIZE_BYTES=$((1 << 50))
 size_to_bytes() {
-    local s=$1 num unit
-    if [[ $s =~ ^([0-9]+)([KkMmGgTt]?)(i?[Bb])?$ ]]; then
-        num=${BASH_REMATCH[1]}
-        unit=${BASH_REMATCH[2]^^}
-    else
-        return 1
-    fi
-    case $unit in
-    "") echo "$num" ;;
-    K) echo $((num << 10)) ;;
-    M) echo $((num << 20)) ;;
-    G) echo $((num << 30)) ;;
-    T) echo $((num << 40)) ;;
+    local s=$1 num shift_bits
+    [[ $s =~ ^([0-9]+)([KkMmGgTt]?)(i?[Bb])?$ ]] || return 1
+    num=${BASH_REMATCH[1]}
+    case ${BASH_REMATCH[2]^^} in
+    "") shift_bits=0 ;; K) shift_bits=10 ;; M) shift_bits=20 ;; G) shift_bits=30 ;; T) shift_bits=40 ;;
     esac
+    ((${#num} <= 16)) || return 2
+    num=$((10#$num))
+    ((num <= MAX_SIZE_BYTES >> shift_bits)) || return 2
+    echo $((num << shift_bits))
 }
 
 # Prints bytes in the shortest exact binary unit: 4194304 -> 4M.
@@ -85,9 +84,15 @@ new_nonce() {
     od -An -tx1 -N 8 /dev/urandom | tr -d ' \n'
 }
 
+# Longest --timeout, in seconds (30 days), and longest VM name.
+MAX_TIMEOUT_S=2592000
+MAX_NAME_CHARS=64
+# The files of a guest image directory (vm-images/build-image writes them).
+IMAGE_FILES="vmlinux initramfs.img tools.img image.env"
+
 need_image() {
     local f
-    for f in vmlinux initramfs.img tools.img image.env; do
+    for f in $IMAGE_FILES; do
         [[ -f $IMAGE_DIR/$f ]] ||
             die "$EXIT_LAB" "no guest image in $IMAGE_DIR (missing $f): run 'make image'"
     done

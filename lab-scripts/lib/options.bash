@@ -8,37 +8,45 @@ GEOMETRY=()       # flag value pairs overriding the profile, in order
 CMD=()            # the command after --
 
 # Parses "$@" for a subcommand that accepts the option groups in $1:
-#   name profile geometry timeout accel share image keep-image command
-# Unknown flags and missing values are rejected with the reason.
+#   name profile geometry timeout accel share image image-dir keep-image raw
+#   strict command
+# Every value is checked here, before anything runs: a bad one exits
+# EXIT_USAGE with a message that names the flag.  Geometry values are checked
+# with the profile they override (profile_validate).
 parse_opts() {
-    local allowed=" $1 " flag value
+    local allowed=" $1 " flag value inline
     shift
     OPT=() GEOMETRY=() CMD=()
     while (($#)); do
         flag=$1
-        value=""
+        inline=0
         if [[ $flag == --*=* ]]; then
             value=${flag#*=}
             flag=${flag%%=*}
+            inline=1
             set -- "$flag" "$value" "${@:2}"
         fi
         case $flag in
         --)
+            ((!inline)) || usage_error "'--' takes no value"
             [[ $allowed == *" command "* ]] || usage_error "unexpected '--': this subcommand runs no command"
             shift
             # shellcheck disable=SC2034 # read by the subcommand
             CMD=("$@")
             return 0
             ;;
-        --keep-image | --raw)
+        --keep-image | --raw | --strict)
             allow "$allowed" "${flag#--}" "$flag"
+            ((!inline)) || usage_error "$flag takes no value (got '$flag=$2')"
             OPT[${flag#--}]=1
             shift
             continue
             ;;
-        --name | --profile | --timeout | --accel | --share | --image)
+        --name | --profile | --timeout | --accel | --share | --image | --image-dir)
             allow "$allowed" "${flag#--}" "$flag"
             need_value "$flag" "$@"
+            value=${flag#--}
+            "check_${value//-/_}" "$flag" "$2"
             OPT[${flag#--}]=$2
             ;;
         --*)
@@ -56,11 +64,6 @@ parse_opts() {
         esac
         shift 2
     done
-    if [[ -n ${OPT[timeout]:-} ]]; then
-        if ! is_uint "${OPT[timeout]}" || ((OPT[timeout] == 0)); then
-            usage_error "--timeout '${OPT[timeout]}': expected whole seconds > 0"
-        fi
-    fi
 }
 
 # $1 is the flag; the rest is the command line from the flag on.
@@ -76,13 +79,85 @@ allow() {
     [[ $1 == *" $2 "* ]] || usage_error "unknown flag '$3' for this subcommand (see --help)"
 }
 
+# ---- value checks: check_<flag> FLAG VALUE exits EXIT_USAGE on a bad value --
+
+# Whole seconds, 1 .. MAX_TIMEOUT_S.
+check_timeout() {
+    local flag=$1 v=$2
+    [[ $v =~ ^[0-9]+$ ]] || usage_error "$flag '$v': expected whole seconds above 0 (e.g. 300)"
+    # Leading zeros are decimal, not octal; too many digits overflow.
+    if ((${#v} > 10)) || ((10#$v > MAX_TIMEOUT_S)); then
+        usage_error "$flag '$v': must be at most $MAX_TIMEOUT_S seconds (30 days)"
+    fi
+    ((10#$v > 0)) || usage_error "$flag '$v': must be above 0 seconds (there is no 'no limit')"
+}
+
+check_name() {
+    local flag=$1 v=$2
+    [[ $v =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] ||
+        usage_error "$flag '$v': a VM name is letters, digits and _ . - (not starting with one of _ . -)"
+    ((${#v} <= MAX_NAME_CHARS)) || usage_error "$flag '${v:0:20}...': longer than $MAX_NAME_CHARS characters"
+}
+
+check_profile() {
+    local flag=$1 v=$2
+    if [[ $v == */* ]]; then
+        [[ -f $v ]] || usage_error "$flag '$v': no such profile file"
+    else
+        [[ $v =~ ^[A-Za-z0-9][A-Za-z0-9+_.-]*$ && -f $PROFILE_DIR/$v ]] ||
+            usage_error "$flag '$v': unknown profile '$v' (profiles: $(profile_names); or a path to a file)"
+    fi
+}
+
+check_accel() {
+    local flag=$1 v=$2
+    [[ $v == auto || $v == tcg || $v == kvm ]] || usage_error "$flag '$v': expected auto, tcg or kvm"
+}
+
+check_share() {
+    local flag=$1 v=$2
+    [[ -e $v ]] || usage_error "$flag '$v': no such directory"
+    [[ -d $v ]] || usage_error "$flag '$v': not a directory"
+}
+
+check_image() {
+    local flag=$1 v=$2 dir
+    dir=$(dirname -- "$v")
+    [[ -d $dir ]] || usage_error "$flag '$v': no such directory '$dir'"
+    [[ ! -d $v ]] || usage_error "$flag '$v' is a directory: give the backing file's path"
+    [[ ! -e $v || -f $v ]] || usage_error "$flag '$v': not a regular file"
+}
+
+check_image_dir() {
+    local flag=$1 v=$2 f
+    [[ -e $v ]] || usage_error "$flag '$v': no such directory (build one: make image IMAGE_DIR=$v)"
+    [[ -d $v ]] || usage_error "$flag '$v': not a directory"
+    for f in $IMAGE_FILES; do
+        [[ -f $v/$f ]] || usage_error "$flag '$v' holds no guest image (no $f): make image IMAGE_DIR=$v"
+    done
+}
+
 geometry_help() {
-    local k
-    echo "Geometry flags (override the profile's values; sizes take K, M, G):"
+    local k p mems=() list
+    echo "Geometry flags (override the profile's values; sizes take K, M, G, T):"
     for k in "${PROFILE_KEYS[@]}"; do
         printf '  --%-12s %s\n' "${k//_/-}" "${PROFILE_HELP[$k]}"
     done
-    echo "Profiles (lab-scripts/profiles/): $(profile_names)"
+    for p in $(profile_names); do
+        mems+=("$p $(sed -n 's/^mem=//p' "$PROFILE_DIR/$p")")
+    done
+    echo "Profiles (lab-scripts/profiles/, zns-lab profiles) and their guest memory (mem=):"
+    list=$(IFS=,; echo "${mems[*]}")
+    echo "  ${list//,/, }"
+}
+
+# The options every booting subcommand shares, for their help.
+image_help() {
+    cat <<EOF
+  --image FILE    zoned namespace backing file, created if missing, kept
+  --image-dir DIR the guest image to boot (default $IMAGE_DIR; build
+                  another with: make image IMAGE_DIR=DIR EXTRA_TOOLS="...")
+EOF
 }
 
 help_for() {
@@ -90,41 +165,53 @@ help_for() {
     run)
         cat <<EOF
 usage: zns-lab run [--profile P] [geometry flags] [--timeout S] [--accel A]
-                   [--share DIR] [--image FILE] [--keep-image] -- CMD...
+                   [--share DIR] [--image FILE] [--image-dir DIR]
+                   [--keep-image] [--strict] -- CMD...
 
-Boots a fresh VM, runs CMD in the guest (busybox sh, project binaries on
-PATH), streams its output (stdout and stderr together) and exits with CMD's
-status.  No QEMU is left behind.
+Boots a fresh VM, runs CMD in the guest, streams its output (stdout and
+stderr together) and exits with CMD's status.  No QEMU is left behind.  CMD
+runs under busybox sh, which runs its own applets first; under bash (bash -c,
+a #!/bin/bash script) PATH gives GNU grep, sed, gawk and coreutils; the
+project's binaries are in /usr/local/bin.
   --profile P     geometry profile (default: default)
-  --timeout S     limit for boot + command, seconds (default $RUN_LIMIT_S)
+  --timeout S     limit for boot + command, whole seconds, 1..$MAX_TIMEOUT_S
+                  (default $RUN_LIMIT_S)
   --accel A       auto, tcg or kvm (default auto)
   --share DIR     host DIR mounted read-write in the guest at /mnt/host
                   (\$ZSLAB_SHARE_DIR); the way to get files out
-  --image FILE    zoned namespace backing file, created if missing, kept
+$(image_help)
   --keep-image    keep this run's backing files and print where they are
-Exit status: CMD's, or $EXIT_USAGE bad input, $EXIT_NO_REPORT guest never reported (panic,
-boot failure), $EXIT_TIMEOUT timeout, $EXIT_LAB lab failure.
+  --strict        exit $EXIT_DEVICE when the guest's NVMe device timed out, was
+                  reset or disabled, or a namespace vanished (always warned)
+Exit status: CMD's, or $EXIT_USAGE bad input, $EXIT_DEVICE NVMe trouble (--strict),
+$EXIT_NO_REPORT guest never reported (panic, boot failure), $EXIT_TIMEOUT timeout,
+$EXIT_LAB lab failure.
 EOF
         geometry_help
         ;;
     up)
         cat <<EOF
 usage: zns-lab up [--name N] [--profile P] [geometry flags] [--timeout S]
-                  [--accel A] [--share DIR] [--image FILE]
+                  [--accel A] [--share DIR] [--image FILE] [--image-dir DIR]
 
-Boots a persistent VM named N (default: default) and waits until it serves
-commands.  Zone state lives as long as its QEMU process.  --timeout is the
-VM's lifetime in seconds (default $UP_LIFETIME_S).  On a VM that was killed,
-restarts it on its images, with its profile: zone state is then lost.
+Boots a persistent VM named N (default: default; letters, digits, _ . -, at
+most $MAX_NAME_CHARS) and waits until it serves commands.  Zone state lives as long as
+its QEMU process.  --timeout is the VM's lifetime in seconds (default
+$UP_LIFETIME_S).  On a VM that was killed, restarts it on its images, with
+its profile and image: zone state is then lost.
+$(image_help)
 EOF
         geometry_help
         ;;
     exec)
         cat <<EOF
-usage: zns-lab exec [--name N] [--timeout S] -- CMD...
+usage: zns-lab exec [--name N] [--timeout S] [--strict] -- CMD...
 
 Runs CMD in the persistent VM N, streams its output, exits with its status.
 One command at a time per VM; --timeout (default $EXEC_LIMIT_S s) kills CMD.
+NVMe trouble the guest logged during CMD (I/O timeouts, aborts, controller
+resets, vanished namespaces) is warned about and appended to the VM's
+nvme-events.log; --strict then exits $EXIT_DEVICE.
 EOF
         ;;
     power-cycle)
@@ -152,17 +239,19 @@ EOF
         echo "With --name, exits 0 when N runs, 3 when not."
         ;;
     shell)
-        echo "usage: zns-lab shell [--profile P] [geometry flags] [--timeout S] [--accel A] [--share DIR] [--image FILE]"
+        echo "usage: zns-lab shell [--profile P] [geometry flags] [--timeout S] [--accel A] [--share DIR]"
+        echo "                     [--image FILE] [--image-dir DIR]"
         echo
         echo "Interactive console on a fresh VM. 'exit' powers it off; Ctrl-A x quits QEMU."
+        image_help
         geometry_help
         ;;
     accel)
-        echo "usage: zns-lab accel [--accel A]"
+        echo "usage: zns-lab accel [--accel A] [--image-dir DIR]"
         echo
         echo "Prints the accelerator 'auto' picks, and why (cached in $STATE_DIR/accel.verdict)."
         ;;
-    profiles) echo "usage: zns-lab profiles" && echo && echo "Lists the geometry profiles." ;;
+    profiles) echo "usage: zns-lab profiles" && echo && echo "Lists the geometry profiles: name, guest memory, geometry." ;;
     "")
         cat <<EOF
 usage: zns-lab SUBCOMMAND [options]   (zns-lab SUBCOMMAND --help)

@@ -30,15 +30,29 @@ FAST_FIRMWARE=qboot.rom
 PXB_BUS_NR=128
 # Seconds QEMU gets to exit after SIGTERM before SIGKILL.
 QEMU_KILL_GRACE_S=2
+# QEMU 7.2's TCG drops the guest's memory barriers when the machine can
+# never have a second vCPU (tcg_gen_mb() emits nothing without CF_PARALLEL,
+# which MTTCG sets only for maxcpus > 1), although the NVMe device model runs
+# in another host thread.  Linux's shadow doorbell protocol (NVMe Doorbell
+# Buffer Config) relies on a full barrier between writing the doorbell and
+# reading the EventIdx; without it the host CPU's store buffer lets both
+# sides miss each other, the controller never sees the new commands, and
+# they time out after 30 s, then the controller is reset and disabled
+# (docs/lab.md, "Deep-queue stalls").  A second, absent vCPU slot
+# (maxcpus=2) makes TCG emit the barriers; QEMU 8.1 always does.
+TCG_MIN_MAXCPUS=2
 
 # Fills the array QEMU_ARGS for a VM in run directory RUN.
 #   $1 RUN  $2 accel (tcg|kvm)  $3 mode (run|serve|shell)  $4 share dir or ""
 #   $5 zoned backing file
 qemu_build_args() {
     local run=$1 accel=$2 mode=$3 share=$4 ns1=$5 name mem_bytes=${PROF[mem_bytes]}
+    local cpus=${PROF[cpus]} maxcpus
+    maxcpus=$cpus
     name=zns-lab-$(basename "$run")
+    [[ $accel != tcg ]] || ((maxcpus >= TCG_MIN_MAXCPUS)) || maxcpus=$TCG_MIN_MAXCPUS
     QEMU_ARGS=(-name "$name" -M "pc,i8042=off" -m "$((mem_bytes >> 20))M"
-        -smp "${PROF[cpus]},sockets=${PROF[cpus]},cores=1,threads=1"
+        -smp "cpus=$cpus,maxcpus=$maxcpus,sockets=$maxcpus,cores=1,threads=1"
         -nodefaults -no-user-config -display none
         -kernel "$IMAGE_DIR/vmlinux" -initrd "$IMAGE_DIR/initramfs.img" -append "$KERNEL_CMDLINE ${ZNS_LAB_APPEND:-}"
         -drive "if=none,id=tools,file=$IMAGE_DIR/tools.img,format=raw,readonly=on"

@@ -8,10 +8,11 @@ BOOT_LIMIT_S=90
 KVM_PROBE_S=20
 
 # Named VMs live in STATE_DIR/NAME; run and shell use STATE_DIR/run-XXXXXX.
+# parse_opts checked the name's characters.
 vm_dir() {
     local name=$1
-    [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ && $name != run-* ]] ||
-        usage_error "bad VM name '$name' (letters, digits, _ . -; not run-*)"
+    [[ $name != run-* ]] ||
+        usage_error "--name '$name': names run-* belong to 'zns-lab run' (only down and status take them)"
     echo "$STATE_DIR/$name"
 }
 
@@ -40,8 +41,6 @@ accel_choose() {
     local want=$1 cache key verdict reason
     case $want in
     tcg | kvm) echo "$want" && return ;;
-    auto) ;;
-    *) usage_error "--accel '$want': expected auto, tcg or kvm" ;;
     esac
     cache=$STATE_DIR/accel.verdict
     key="$(uname -r) | $("$QEMU" --version | head -n 1) | $(grep IMAGE_FINGERPRINT "$IMAGE_DIR/image.env")"
@@ -55,7 +54,7 @@ accel_choose() {
         verdict=tcg reason="kvm_pvm is loaded: KVM guests do not run under PVM"
     elif [[ ! -w /dev/kvm ]]; then
         verdict=tcg reason="/dev/kvm is missing or not writable"
-    elif "$LAB_SELF" run --accel kvm --timeout "$KVM_PROBE_S" -- true >/dev/null 2>&1; then
+    elif ZNS_LAB_IMAGE_DIR=$IMAGE_DIR "$LAB_SELF" run --accel kvm --timeout "$KVM_PROBE_S" -- true >/dev/null 2>&1; then
         verdict=kvm reason="a KVM probe boot succeeded"
     else
         verdict=tcg reason="a ${KVM_PROBE_S} s KVM probe boot failed"
@@ -82,9 +81,8 @@ vm_start() {
     qemu_launch "$run" "$limit"
 }
 
-# Checks --share DIR and prints its absolute path.
+# Prints --share DIR's absolute path (parse_opts checked it).
 share_dir() {
     [[ -z $1 ]] && return 0
-    [[ -d $1 ]] || usage_error "--share '$1' is not a directory"
     (cd "$1" && pwd)
 }

@@ -48,28 +48,13 @@
 
 #include <zslab/zdev.h>
 
-/* Write pointer of a zone whose state has none (FULL, READ_ONLY, OFFLINE). */
-#define ZNS_WP_NONE ZSLAB_ZONE_WP_NONE
-
-/* Zone states: the NVMe Zone State (ZS) encodings, as in zslab/zdev.h. */
-enum zns_zone_state {
-    ZNS_ZONE_EMPTY = ZSLAB_ZONE_EMPTY,
-    ZNS_ZONE_IMP_OPEN = ZSLAB_ZONE_IMP_OPEN,
-    ZNS_ZONE_EXP_OPEN = ZSLAB_ZONE_EXP_OPEN,
-    ZNS_ZONE_CLOSED = ZSLAB_ZONE_CLOSED,
-    ZNS_ZONE_READ_ONLY = ZSLAB_ZONE_READ_ONLY,
-    ZNS_ZONE_FULL = ZSLAB_ZONE_FULL,
-    ZNS_ZONE_OFFLINE = ZSLAB_ZONE_OFFLINE,
-};
-
-/* Zone management actions: the NVMe Zone Send Action (ZSA) encodings. */
-enum zns_zone_action {
-    ZNS_ACTION_CLOSE = ZSLAB_ZONE_CLOSE,
-    ZNS_ACTION_FINISH = ZSLAB_ZONE_FINISH,
-    ZNS_ACTION_OPEN = ZSLAB_ZONE_OPEN,
-    ZNS_ACTION_RESET = ZSLAB_ZONE_RESET,
-    ZNS_ACTION_OFFLINE = ZSLAB_ZONE_OFFLINE_ACTION,
-};
+/*
+ * Zones, their states and actions are zslab/zdev.h's, the project's one zone
+ * vocabulary: struct zslab_zone, enum zslab_zone_state (ZSLAB_ZONE_EMPTY ...),
+ * enum zslab_zone_action (ZSLAB_ZONE_OPEN ...), ZSLAB_ZONE_WP_NONE and
+ * ZSLAB_ZONE_TYPE_SEQWRITE_REQ.  The driver adds only what is its own: the
+ * Report Zones filter and the geometry it learns beyond zdev's.
+ */
 
 /* Report filters: the NVMe Zone Receive Action Specific Field values. */
 enum zns_report_filter {
@@ -82,9 +67,6 @@ enum zns_report_filter {
     ZNS_REPORT_READ_ONLY = 0x6,
     ZNS_REPORT_OFFLINE = 0x7,
 };
-
-/* Zone type of every ZNS zone: sequential write required. */
-#define ZNS_ZONE_TYPE_SEQWRITE_REQ 0x2
 
 /**
  * struct zns_geometry - what zns_open() learns about the namespace.
@@ -155,25 +137,6 @@ struct zns_dev {
 };
 
 /**
- * struct zns_zone - one zone descriptor, decoded.
- * @start_lba: zone start LBA (ZSLBA).
- * @cap_lbas:  zone capacity, LBAs.
- * @wp_lba:    write pointer, an absolute LBA; ZNS_WP_NONE when the state has
- *             none (FULL, READ_ONLY, OFFLINE), whatever the device reported.
- * @state:     zone state.
- * @type:      zone type; ZNS_ZONE_TYPE_SEQWRITE_REQ.
- * @attrs:     zone attributes (ZA) byte, as reported.
- */
-struct zns_zone {
-    uint64_t start_lba;
-    uint64_t cap_lbas;
-    uint64_t wp_lba;
-    enum zns_zone_state state;
-    uint8_t type;
-    uint8_t attrs;
-};
-
-/**
  * zns_open() - open a zoned namespace and identify it.
  * @dev:      handle to fill; owned by the caller.
  * @path:     /dev/nvmeXnY or /dev/ngXnY.
@@ -204,7 +167,9 @@ int zns_close(struct zns_dev *dev);
  * @dev:       an open handle.
  * @from_lba:  report from the zone that holds this LBA.
  * @filter:    report only zones in this state (ZNS_REPORT_ALL: every zone).
- * @zones:     array that receives the descriptors.
+ * @zones:     array that receives the descriptors; a zone without a write
+ *             pointer (FULL, READ_ONLY, OFFLINE) gets ZSLAB_ZONE_WP_NONE,
+ *             whatever the device reported (QEMU ~0, others zslba + zcap).
  * @nr_zones:  in: capacity of @zones; out: descriptors filled.  Fewer than
  *             asked means the last matching zone was reached.
  *
@@ -216,7 +181,7 @@ int zns_close(struct zns_dev *dev);
  * NVMe status.
  */
 int zns_report_zones(const struct zns_dev *dev, uint64_t from_lba, enum zns_report_filter filter,
-                     struct zns_zone *zones, uint32_t *nr_zones);
+                     struct zslab_zone *zones, uint32_t *nr_zones);
 
 /**
  * zns_report_zone() - report the one zone that holds an LBA.
@@ -226,7 +191,7 @@ int zns_report_zones(const struct zns_dev *dev, uint64_t from_lba, enum zns_repo
  *
  * Return: 0, -ERANGE, -EINVAL, or an NVMe status.
  */
-int zns_report_zone(const struct zns_dev *dev, uint64_t lba, struct zns_zone *zone);
+int zns_report_zone(const struct zns_dev *dev, uint64_t lba, struct zslab_zone *zone);
 
 /**
  * zns_zone_mgmt() - Zone Management Send: the one primitive of zone actions.
@@ -239,7 +204,7 @@ int zns_report_zone(const struct zns_dev *dev, uint64_t lba, struct zns_zone *zo
  * unknown; -ERANGE when it is past the namespace; or an NVMe status such as
  * ZSLAB_NVME_SC_ZONE_INVALID_STATE or ZSLAB_NVME_SC_TOO_MANY_OPEN.
  */
-int zns_zone_mgmt(const struct zns_dev *dev, uint64_t zone_start_lba, enum zns_zone_action action,
+int zns_zone_mgmt(const struct zns_dev *dev, uint64_t zone_start_lba, enum zslab_zone_action action,
                   bool all_zones);
 
 /**
@@ -387,6 +352,18 @@ int zns_write_at_wp(const struct zns_dev *dev, uint64_t zone_start_lba, const vo
 int zns_read(const struct zns_dev *dev, uint64_t lba, void *buf, size_t len_bytes);
 
 /**
+ * zns_flush() - NVMe Flush: make completed writes and appends durable.
+ * @dev: an open handle.
+ *
+ * A controller with a volatile write cache (QEMU's NVMe device reports one)
+ * may lose data of a completed command on power loss; after zns_flush()
+ * returns, everything that completed before it was called is on media.
+ *
+ * Return: 0, -EINVAL, or an NVMe status.
+ */
+int zns_flush(const struct zns_dev *dev);
+
+/**
  * zns_strerror() - name an error of this driver.
  * @err: a return value of a zns_ function.
  *
@@ -403,7 +380,7 @@ const char *zns_strerror(int err);
  * Return: "EMPTY", "IMP_OPENED", "EXP_OPENED", "CLOSED", "READONLY", "FULL",
  * "OFFLINE", or "Unknown" for any other value.
  */
-const char *zns_zone_state_name(enum zns_zone_state state);
+const char *zns_zone_state_name(enum zslab_zone_state state);
 
 /**
  * zns_zone_action_name() - name a zone action.
@@ -411,12 +388,14 @@ const char *zns_zone_state_name(enum zns_zone_state state);
  *
  * Return: "open", "close", "finish", "reset", "offline", or "unknown".
  */
-const char *zns_zone_action_name(enum zns_zone_action action);
+const char *zns_zone_action_name(enum zslab_zone_action action);
 
 /**
  * zns_zdev_ops - the zoned-device operations table on a struct zns_dev.
  *
- * Pass a struct zns_dev * as the @dev argument of every operation.
+ * Pass a struct zns_dev * as the @dev argument of every operation.  @report
+ * decodes straight into the caller's struct zslab_zone array (no copy), @flush
+ * is zns_flush().
  */
 extern const struct zslab_zdev_ops zns_zdev_ops;
 

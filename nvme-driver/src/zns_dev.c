@@ -138,7 +138,7 @@ static int identify(struct zns_dev *dev)
     if (err)
         return err;
     size_report_batch(dev);
-    struct zns_zone first;
+    struct zslab_zone first;
     err = zns_report_zone(dev, 0, &first);
     if (err)
         return err;

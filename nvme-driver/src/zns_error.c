@@ -40,14 +40,6 @@ static const struct name status_names[] = {
     {0x182, "Attempted Write to Read Only Range"},
     {0x1b6, "Invalid Zone Operation Request"},
     {0x1b7, "ZRWA Resources Unavailable"},
-    {ZSLAB_NVME_SC_ZONE_BOUNDARY, "Zone Boundary Error"},
-    {ZSLAB_NVME_SC_ZONE_FULL, "Zone Is Full"},
-    {ZSLAB_NVME_SC_ZONE_READ_ONLY, "Zone Is Read Only"},
-    {ZSLAB_NVME_SC_ZONE_OFFLINE, "Zone Is Offline"},
-    {ZSLAB_NVME_SC_ZONE_INVALID_WRITE, "Zone Invalid Write"},
-    {ZSLAB_NVME_SC_TOO_MANY_ACTIVE, "Too Many Active Zones"},
-    {ZSLAB_NVME_SC_TOO_MANY_OPEN, "Too Many Open Zones"},
-    {ZSLAB_NVME_SC_ZONE_INVALID_STATE, "Invalid Zone State Transition"},
     {0x280, "Write Fault"},
     {0x281, "Unrecovered Read Error"},
     {0x282, "End-to-end Guard Check Error"},
@@ -85,47 +77,49 @@ const char *zns_strerror(int err)
     if (err == 0)
         return "Success";
     if (err > 0) {
-        text = lookup(status_names, sizeof(status_names) / sizeof(status_names[0]),
-                      err & (int)ZNS_STATUS_MASK);
+        text = zslab_nvme_zone_status_name(err & (int)ZNS_STATUS_MASK);
+        if (!text)
+            text = lookup(status_names, sizeof(status_names) / sizeof(status_names[0]),
+                          err & (int)ZNS_STATUS_MASK);
         return text ? text : "Unknown NVMe status";
     }
     text = lookup(errno_names, sizeof(errno_names) / sizeof(errno_names[0]), -err);
     return text ? text : strerror(-err);
 }
 
-const char *zns_zone_state_name(enum zns_zone_state state)
+const char *zns_zone_state_name(enum zslab_zone_state state)
 {
     switch (state) {
-    case ZNS_ZONE_EMPTY:
+    case ZSLAB_ZONE_EMPTY:
         return "EMPTY";
-    case ZNS_ZONE_IMP_OPEN:
+    case ZSLAB_ZONE_IMP_OPEN:
         return "IMP_OPENED";
-    case ZNS_ZONE_EXP_OPEN:
+    case ZSLAB_ZONE_EXP_OPEN:
         return "EXP_OPENED";
-    case ZNS_ZONE_CLOSED:
+    case ZSLAB_ZONE_CLOSED:
         return "CLOSED";
-    case ZNS_ZONE_READ_ONLY:
+    case ZSLAB_ZONE_READ_ONLY:
         return "READONLY";
-    case ZNS_ZONE_FULL:
+    case ZSLAB_ZONE_FULL:
         return "FULL";
-    case ZNS_ZONE_OFFLINE:
+    case ZSLAB_ZONE_OFFLINE:
         return "OFFLINE";
     }
     return "Unknown";
 }
 
-const char *zns_zone_action_name(enum zns_zone_action action)
+const char *zns_zone_action_name(enum zslab_zone_action action)
 {
     switch (action) {
-    case ZNS_ACTION_OPEN:
+    case ZSLAB_ZONE_OPEN:
         return "open";
-    case ZNS_ACTION_CLOSE:
+    case ZSLAB_ZONE_CLOSE:
         return "close";
-    case ZNS_ACTION_FINISH:
+    case ZSLAB_ZONE_FINISH:
         return "finish";
-    case ZNS_ACTION_RESET:
+    case ZSLAB_ZONE_RESET:
         return "reset";
-    case ZNS_ACTION_OFFLINE:
+    case ZSLAB_ZONE_OFFLINE_ACTION:
         return "offline";
     }
     return "unknown";

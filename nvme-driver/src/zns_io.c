@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zns_io.c - Zone Append, write and read, checked before they are sent.
+ * zns_io.c - Zone Append, write and read, checked before they are sent; Flush.
  */
 #include <errno.h>
 
@@ -110,7 +110,7 @@ static int zone_cap_of(const struct zns_dev *dev, uint64_t lba, uint64_t *cap_lb
     *cap_lbas = dev->geo.zone_cap_lbas;
     if (!dev->geo.variable_zone_cap || lba >= dev->geo.ns_lbas)
         return 0;
-    struct zns_zone zone;
+    struct zslab_zone zone;
     int err = zns_report_zone(dev, lba, &zone);
     if (!err)
         *cap_lbas = zone.cap_lbas;
@@ -139,14 +139,14 @@ int zns_write_at_wp(const struct zns_dev *dev, uint64_t zone_start_lba, const vo
     int err = _zns_check_zone_start(&dev->geo, zone_start_lba);
     if (err)
         return err;
-    struct zns_zone zone;
+    struct zslab_zone zone;
     err = zns_report_zone(dev, zone_start_lba, &zone);
     if (err)
         return err;
-    if (zone.wp_lba == ZNS_WP_NONE)
-        return zone.state == ZNS_ZONE_FULL      ? ZSLAB_NVME_SC_ZONE_FULL
-               : zone.state == ZNS_ZONE_OFFLINE ? ZSLAB_NVME_SC_ZONE_OFFLINE
-                                                : ZSLAB_NVME_SC_ZONE_READ_ONLY;
+    if (zone.wp_lba == ZSLAB_ZONE_WP_NONE)
+        return zone.state == ZSLAB_ZONE_FULL      ? ZSLAB_NVME_SC_ZONE_FULL
+               : zone.state == ZSLAB_ZONE_OFFLINE ? ZSLAB_NVME_SC_ZONE_OFFLINE
+                                                  : ZSLAB_NVME_SC_ZONE_READ_ONLY;
     err = dev->skip_checks ? _zns_check_len(&dev->geo, len_bytes)
                            : _zns_check_write(&dev->geo, zone.wp_lba, len_bytes, zone.cap_lbas);
     if (err)
@@ -166,4 +166,11 @@ int zns_read(const struct zns_dev *dev, uint64_t lba, void *buf, size_t len_byte
     if (err)
         return err;
     return io_split(dev, nvme_cmd_read, lba, buf, len_bytes);
+}
+
+int zns_flush(const struct zns_dev *dev)
+{
+    if (!dev)
+        return -EINVAL;
+    return _zns_dev_status(nvme_flush(dev->fd, dev->geo.nsid));
 }

@@ -8,20 +8,20 @@
 
 #include "zns_internal.h"
 
-static bool action_is_known(enum zns_zone_action action)
+static bool action_is_known(enum zslab_zone_action action)
 {
     switch (action) {
-    case ZNS_ACTION_CLOSE:
-    case ZNS_ACTION_FINISH:
-    case ZNS_ACTION_OPEN:
-    case ZNS_ACTION_RESET:
-    case ZNS_ACTION_OFFLINE:
+    case ZSLAB_ZONE_CLOSE:
+    case ZSLAB_ZONE_FINISH:
+    case ZSLAB_ZONE_OPEN:
+    case ZSLAB_ZONE_RESET:
+    case ZSLAB_ZONE_OFFLINE_ACTION:
         return true;
     }
     return false;
 }
 
-int zns_zone_mgmt(const struct zns_dev *dev, uint64_t zone_start_lba, enum zns_zone_action action,
+int zns_zone_mgmt(const struct zns_dev *dev, uint64_t zone_start_lba, enum zslab_zone_action action,
                   bool all_zones)
 {
     if (!dev || !action_is_known(action))
@@ -51,25 +51,25 @@ int zns_zone_mgmt(const struct zns_dev *dev, uint64_t zone_start_lba, enum zns_z
 
 int zns_zone_open(const struct zns_dev *dev, uint64_t zone_start_lba, bool all_zones)
 {
-    return zns_zone_mgmt(dev, zone_start_lba, ZNS_ACTION_OPEN, all_zones);
+    return zns_zone_mgmt(dev, zone_start_lba, ZSLAB_ZONE_OPEN, all_zones);
 }
 
 int zns_zone_close(const struct zns_dev *dev, uint64_t zone_start_lba, bool all_zones)
 {
-    return zns_zone_mgmt(dev, zone_start_lba, ZNS_ACTION_CLOSE, all_zones);
+    return zns_zone_mgmt(dev, zone_start_lba, ZSLAB_ZONE_CLOSE, all_zones);
 }
 
 int zns_zone_finish(const struct zns_dev *dev, uint64_t zone_start_lba, bool all_zones)
 {
-    return zns_zone_mgmt(dev, zone_start_lba, ZNS_ACTION_FINISH, all_zones);
+    return zns_zone_mgmt(dev, zone_start_lba, ZSLAB_ZONE_FINISH, all_zones);
 }
 
 int zns_zone_reset(const struct zns_dev *dev, uint64_t zone_start_lba, bool all_zones)
 {
-    return zns_zone_mgmt(dev, zone_start_lba, ZNS_ACTION_RESET, all_zones);
+    return zns_zone_mgmt(dev, zone_start_lba, ZSLAB_ZONE_RESET, all_zones);
 }
 
 int zns_zone_offline(const struct zns_dev *dev, uint64_t zone_start_lba, bool all_zones)
 {
-    return zns_zone_mgmt(dev, zone_start_lba, ZNS_ACTION_OFFLINE, all_zones);
+    return zns_zone_mgmt(dev, zone_start_lba, ZSLAB_ZONE_OFFLINE_ACTION, all_zones);
 }

@@ -10,20 +10,20 @@
 
 #include "zns_internal.h"
 
-static bool state_has_wp(enum zns_zone_state state)
+static bool state_has_wp(enum zslab_zone_state state)
 {
-    return state != ZNS_ZONE_FULL && state != ZNS_ZONE_READ_ONLY && state != ZNS_ZONE_OFFLINE;
+    return state != ZSLAB_ZONE_FULL && state != ZSLAB_ZONE_READ_ONLY && state != ZSLAB_ZONE_OFFLINE;
 }
 
 /* The state is the high nibble of ZS; devices report wp ~0 where it has none. */
-static void decode_desc(const struct nvme_zns_desc *desc, struct zns_zone *zone)
+static void decode_desc(const struct nvme_zns_desc *desc, struct zslab_zone *zone)
 {
-    zone->state = (enum zns_zone_state)(desc->zs >> 4);
+    zone->state = (enum zslab_zone_state)(desc->zs >> 4);
     zone->type = desc->zt & 0xf;
     zone->attrs = desc->za;
     zone->start_lba = le64toh(desc->zslba);
     zone->cap_lbas = le64toh(desc->zcap);
-    zone->wp_lba = state_has_wp(zone->state) ? le64toh(desc->wp) : ZNS_WP_NONE;
+    zone->wp_lba = state_has_wp(zone->state) ? le64toh(desc->wp) : ZSLAB_ZONE_WP_NONE;
 }
 
 /* One Report Zones command of up to @ask descriptors; returns how many came. */
@@ -42,7 +42,7 @@ static int report_page(const struct zns_dev *dev, uint64_t slba, enum zns_report
 }
 
 int zns_report_zones(const struct zns_dev *dev, uint64_t from_lba, enum zns_report_filter filter,
-                     struct zns_zone *zones, uint32_t *nr_zones)
+                     struct zslab_zone *zones, uint32_t *nr_zones)
 {
     if (!dev || !zones || !nr_zones || (unsigned)filter > ZNS_REPORT_OFFLINE)
         return -EINVAL;
@@ -82,7 +82,7 @@ int zns_report_zones(const struct zns_dev *dev, uint64_t from_lba, enum zns_repo
     return err;
 }
 
-int zns_report_zone(const struct zns_dev *dev, uint64_t lba, struct zns_zone *zone)
+int zns_report_zone(const struct zns_dev *dev, uint64_t lba, struct zslab_zone *zone)
 {
     uint32_t nr = 1;
     int err = zns_report_zones(dev, lba, ZNS_REPORT_ALL, zone, &nr);

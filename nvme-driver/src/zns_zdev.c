@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * zns_zdev.c - the zoned-device operations table (zslab/zdev.h) on a
- * struct zns_dev, for the zone backend.  Units match one to one: LBAs for
- * addresses, bytes for lengths.
+ * struct zns_dev, for the zone store.  Units match one to one (LBAs for
+ * addresses, bytes for lengths), and so do the types: the driver decodes
+ * zones straight into struct zslab_zone, so nothing is copied.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "zns_internal.h"
+
+/* zdev.h names errno values for the freestanding core: they must be ours. */
+#define SAME_ERRNO(ours, theirs) _Static_assert(ours == theirs, #ours);
+ZSLAB_ERRNO_LIST(SAME_ERRNO)
+#undef SAME_ERRNO
 
 static int zdev_identify(void *dev, struct zslab_zdev_geometry *out)
 {
@@ -25,23 +30,9 @@ static int zdev_identify(void *dev, struct zslab_zdev_geometry *out)
     return 0;
 }
 
-static int zdev_report(void *dev, uint64_t from_lba, struct zslab_zone *out, uint32_t *nr_zones)
+static int zdev_report(void *dev, uint64_t from_lba, struct zslab_zone *zones, uint32_t *nr_zones)
 {
-    if (!out || !nr_zones)
-        return -EINVAL;
-    struct zns_zone *zones = calloc(*nr_zones ? *nr_zones : 1, sizeof(*zones));
-    if (!zones)
-        return -ENOMEM;
-    int err = zns_report_zones(dev, from_lba, ZNS_REPORT_ALL, zones, nr_zones);
-    for (uint32_t i = 0; i < *nr_zones; i++) {
-        out[i].start_lba = zones[i].start_lba;
-        out[i].cap_lbas = zones[i].cap_lbas;
-        out[i].wp_lba = zones[i].wp_lba;
-        out[i].state = (uint8_t)zones[i].state;
-        out[i].type = zones[i].type;
-    }
-    free(zones);
-    return err;
+    return zns_report_zones(dev, from_lba, ZNS_REPORT_ALL, zones, nr_zones);
 }
 
 static int zdev_append(void *dev, uint64_t zone_start_lba, const void *buf, size_t len_bytes,
@@ -58,7 +49,12 @@ static int zdev_read(void *dev, uint64_t lba, void *buf, size_t len_bytes)
 static int zdev_manage(void *dev, uint64_t zone_start_lba, enum zslab_zone_action action,
                        bool all_zones)
 {
-    return zns_zone_mgmt(dev, zone_start_lba, (enum zns_zone_action)action, all_zones);
+    return zns_zone_mgmt(dev, zone_start_lba, action, all_zones);
+}
+
+static int zdev_flush(void *dev)
+{
+    return zns_flush(dev);
 }
 
 const struct zslab_zdev_ops zns_zdev_ops = {
@@ -67,4 +63,5 @@ const struct zslab_zdev_ops zns_zdev_ops = {
     .append = zdev_append,
     .read = zdev_read,
     .manage = zdev_manage,
+    .flush = zdev_flush,
 };

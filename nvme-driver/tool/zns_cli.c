@@ -26,7 +26,7 @@ static const char *const verb_names[] = {
     [ZNS_VERB_NONE] = "",       [ZNS_VERB_INFO] = "info",       [ZNS_VERB_REPORT] = "report",
     [ZNS_VERB_OPEN] = "open",   [ZNS_VERB_CLOSE] = "close",     [ZNS_VERB_FINISH] = "finish",
     [ZNS_VERB_RESET] = "reset", [ZNS_VERB_OFFLINE] = "offline", [ZNS_VERB_APPEND] = "append",
-    [ZNS_VERB_WRITE] = "write", [ZNS_VERB_READ] = "read",
+    [ZNS_VERB_WRITE] = "write", [ZNS_VERB_READ] = "read",       [ZNS_VERB_FLUSH] = "flush",
 };
 #define NR_VERBS (sizeof(verb_names) / sizeof(verb_names[0]))
 
@@ -47,15 +47,7 @@ enum opt_id {
     OPT_HELP
 };
 
-struct opt {
-    enum opt_id id;
-    char short_name;
-    const char *long_name;
-    bool takes_value;
-    unsigned verbs; /* VERB_BIT()s of the verbs that accept it */
-};
-
-static const struct opt opts[] = {
+static const struct zns_cli_opt opts[] = {
     {OPT_LBA, 's', "start-lba", true, MGMT_VERBS | IO_VERBS | VERB_BIT(ZNS_VERB_REPORT)},
     {OPT_ALL, 'a', "select-all", false, MGMT_VERBS},
     {OPT_SIZE, 'z', "data-size", true, IO_VERBS},
@@ -73,7 +65,7 @@ static const struct opt opts[] = {
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int zns_cli_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -81,6 +73,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
     return -1;
 }
+
+#define fail zns_cli_fail
 
 const char *zns_cli_verb_name(enum zns_verb verb)
 {
@@ -138,11 +132,12 @@ int zns_cli_parse_state(const char *text, unsigned *out)
     return -1;
 }
 
-static const struct opt *find_opt(const char *arg, const char **inline_value)
+static const struct zns_cli_opt *find_opt(const struct zns_cli_walk *w, const char *arg,
+                                          const char **inline_value)
 {
     *inline_value = NULL;
-    for (size_t i = 0; i < NR_OPTS; i++) {
-        const struct opt *o = &opts[i];
+    for (size_t i = 0; i < w->nr_opts; i++) {
+        const struct zns_cli_opt *o = &w->opts[i];
         if (arg[1] == '-') {
             size_t n = strlen(o->long_name);
             if (strncmp(arg + 2, o->long_name, n) != 0)
@@ -164,11 +159,40 @@ static const struct opt *find_opt(const char *arg, const char **inline_value)
     return NULL;
 }
 
-static int apply_opt(struct zns_cli *cli, const struct opt *o, const char *value, char *err,
+int zns_cli_walk(int argc, char **argv, int first, const struct zns_cli_walk *w, char *err,
+                 size_t errlen)
+{
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (w->positional(w->ctx, arg, err, errlen))
+                return -1;
+            continue;
+        }
+        const char *value = NULL;
+        const struct zns_cli_opt *o = find_opt(w, arg, &value);
+        if (!o)
+            return fail(err, errlen, "unknown option '%s' (see %s %s --help)", arg, w->tool,
+                        w->verb);
+        if (w->verb_bit && !(o->verbs & w->verb_bit))
+            return fail(err, errlen, "%s: option '%s' does not apply to this verb", w->verb, arg);
+        if (o->takes_value && !value) {
+            if (i + 1 >= argc)
+                return fail(err, errlen, "option '%s' needs a value", arg);
+            value = argv[++i];
+        }
+        if (w->apply(w->ctx, o, value, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+static int apply_opt(void *ctx, const struct zns_cli_opt *o, const char *value, char *err,
                      size_t errlen)
 {
+    struct zns_cli *cli = ctx;
     uint64_t number = 0;
-    switch (o->id) {
+    switch ((enum opt_id)o->id) {
     case OPT_LBA:
         if (zns_cli_parse_size(value, &cli->lba))
             return fail(err, errlen, "bad LBA '%s': give a decimal or 0x hex number", value);
@@ -264,39 +288,35 @@ static int check_complete(const struct zns_cli *cli, char *err, size_t errlen)
     return 0;
 }
 
+static int positional(void *ctx, const char *arg, char *err, size_t errlen)
+{
+    struct zns_cli *cli = ctx;
+    if (cli->verb == ZNS_VERB_NONE)
+        return fail(err, errlen, "unknown verb '%s' (see zns --help)", arg);
+    if (cli->device)
+        return fail(err, errlen, "%s: unexpected argument '%s'", verb_names[cli->verb], arg);
+    cli->device = arg;
+    return 0;
+}
+
 int zns_cli_parse(int argc, char **argv, struct zns_cli *cli, char *err, size_t errlen)
 {
     memset(cli, 0, sizeof(*cli));
     int i = 1;
     if (i < argc && argv[i][0] != '-' && parse_verb(argv[i++], cli, err, errlen))
         return -1;
-    for (; i < argc; i++) {
-        const char *arg = argv[i];
-        if (arg[0] != '-' || arg[1] == '\0') {
-            if (cli->verb == ZNS_VERB_NONE)
-                return fail(err, errlen, "unknown verb '%s' (see zns --help)", arg);
-            if (cli->device)
-                return fail(err, errlen, "%s: unexpected argument '%s'", verb_names[cli->verb],
-                            arg);
-            cli->device = arg;
-            continue;
-        }
-        const char *value = NULL;
-        const struct opt *o = find_opt(arg, &value);
-        if (!o)
-            return fail(err, errlen, "unknown option '%s' (see zns %s --help)", arg,
-                        verb_names[cli->verb]);
-        if (cli->verb != ZNS_VERB_NONE && !(o->verbs & VERB_BIT(cli->verb)))
-            return fail(err, errlen, "%s: option '%s' does not apply to this verb",
-                        verb_names[cli->verb], arg);
-        if (o->takes_value && !value) {
-            if (i + 1 >= argc)
-                return fail(err, errlen, "option '%s' needs a value", arg);
-            value = argv[++i];
-        }
-        if (apply_opt(cli, o, value, err, errlen))
-            return -1;
-    }
+    struct zns_cli_walk w = {
+        .opts = opts,
+        .nr_opts = NR_OPTS,
+        .tool = "zns",
+        .verb = verb_names[cli->verb],
+        .verb_bit = cli->verb == ZNS_VERB_NONE ? 0 : VERB_BIT(cli->verb),
+        .positional = positional,
+        .apply = apply_opt,
+        .ctx = cli,
+    };
+    if (zns_cli_walk(argc, argv, i, &w, err, errlen))
+        return -1;
     if (cli->help)
         return 0;
     if (cli->verb == ZNS_VERB_NONE)

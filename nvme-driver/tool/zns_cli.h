@@ -22,6 +22,7 @@ enum zns_verb {
     ZNS_VERB_APPEND,
     ZNS_VERB_WRITE,
     ZNS_VERB_READ,
+    ZNS_VERB_FLUSH,
 };
 
 /**
@@ -67,6 +68,67 @@ struct zns_cli {
     bool no_check;
     bool help;
 };
+
+/**
+ * struct zns_cli_opt - one option of a command line (zns_cli_walk()).
+ * @id:          what the option is, to its parser.
+ * @short_name:  e.g. 's' for -s; 0 for none.  A value may follow at once (-s5).
+ * @long_name:   e.g. "start-lba" for --start-lba; a value may follow after '='.
+ * @takes_value: the option needs a value (the next argument, or attached).
+ * @verbs:       bits (1 << verb) of the verbs that accept it.
+ */
+struct zns_cli_opt {
+    int id;
+    char short_name;
+    const char *long_name;
+    bool takes_value;
+    unsigned verbs;
+};
+
+/**
+ * struct zns_cli_walk - how zns_cli_walk() reads a command line.
+ * @opts, @nr_opts: the options.
+ * @tool:       the command for messages, e.g. "zns" or "zns store".
+ * @verb:       the verb's name, or "" when none was given.
+ * @verb_bit:   1 << verb, or 0 when none was given (every option accepted).
+ * @positional: called with each argument that is no option.
+ * @apply:      called with each option and its value (NULL if it takes none).
+ * @ctx:        passed to both.
+ * The callbacks return 0, or -1 with a message in @err.
+ */
+struct zns_cli_walk {
+    const struct zns_cli_opt *opts;
+    size_t nr_opts;
+    const char *tool;
+    const char *verb;
+    unsigned verb_bit;
+    int (*positional)(void *ctx, const char *arg, char *err, size_t errlen);
+    int (*apply)(void *ctx, const struct zns_cli_opt *o, const char *value, char *err,
+                 size_t errlen);
+    void *ctx;
+};
+
+/**
+ * zns_cli_walk() - read argv from @first: options to @w->apply, the rest to
+ * @w->positional; unknown options, options of other verbs and missing values
+ * are refused by name.
+ * @argc, @argv: the command line.
+ * @first:       the first argument to read.
+ * @w:           options and callbacks.
+ * @err, @errlen: the message on failure.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int zns_cli_walk(int argc, char **argv, int first, const struct zns_cli_walk *w, char *err,
+                 size_t errlen);
+
+/**
+ * zns_cli_fail() - format a message into @err; returns -1.
+ * @err, @errlen: where.
+ * @fmt:          printf format.
+ */
+int zns_cli_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /**
  * zns_cli_parse() - parse argv (argv[0] is the program name).

@@ -17,6 +17,7 @@
 #include "zns_data.h"
 #include "zns_internal.h"
 #include "zns_out.h"
+#include "zns_store.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_NVME_STATUS = 2, EXIT_SYSTEM = 3 };
 #define ERRLEN 256
@@ -100,7 +101,7 @@ static enum exit_code do_report(const struct zns_dev *dev)
     if (from >= dev->geo.ns_lbas)
         return check_zone_start(&dev->geo, from);
     uint32_t nr = cli->max_zones ? cli->max_zones : dev->geo.nr_zones;
-    struct zns_zone *zones = calloc(nr ? nr : 1, sizeof(*zones));
+    struct zslab_zone *zones = calloc(nr ? nr : 1, sizeof(*zones));
     if (!zones)
         return complain(EXIT_SYSTEM, "out of memory for %u zones", nr);
     int err = zns_report_zones(dev, from, (enum zns_report_filter)cli->state_filter, zones, &nr);
@@ -113,25 +114,25 @@ static enum exit_code do_report(const struct zns_dev *dev)
     return code;
 }
 
-static enum zns_zone_action verb_action(enum zns_verb verb)
+static enum zslab_zone_action verb_action(enum zns_verb verb)
 {
     switch (verb) {
     case ZNS_VERB_OPEN:
-        return ZNS_ACTION_OPEN;
+        return ZSLAB_ZONE_OPEN;
     case ZNS_VERB_CLOSE:
-        return ZNS_ACTION_CLOSE;
+        return ZSLAB_ZONE_CLOSE;
     case ZNS_VERB_FINISH:
-        return ZNS_ACTION_FINISH;
+        return ZSLAB_ZONE_FINISH;
     case ZNS_VERB_OFFLINE:
-        return ZNS_ACTION_OFFLINE;
+        return ZSLAB_ZONE_OFFLINE_ACTION;
     default:
-        return ZNS_ACTION_RESET;
+        return ZSLAB_ZONE_RESET;
     }
 }
 
 static enum exit_code do_mgmt(const struct zns_dev *dev)
 {
-    enum zns_zone_action action = verb_action(cli->verb);
+    enum zslab_zone_action action = verb_action(cli->verb);
     char what[64];
     if (cli->all) {
         snprintf(what, sizeof(what), "%s all zones", zns_zone_action_name(action));
@@ -346,6 +347,16 @@ static enum exit_code do_read(const struct zns_dev *dev)
     return code;
 }
 
+/* NVMe Flush: what completed before is on media (a volatile write cache). */
+static enum exit_code do_flush(const struct zns_dev *dev)
+{
+    int err = zns_flush(dev);
+    if (err)
+        return fail_err(err, "flush");
+    printf(cli->json ? "{\"flushed\": true}\n" : "flush: Success\n");
+    return EXIT_OK;
+}
+
 static enum exit_code run(const struct zns_dev *dev)
 {
     switch (cli->verb) {
@@ -359,6 +370,8 @@ static enum exit_code run(const struct zns_dev *dev)
         return do_write(dev);
     case ZNS_VERB_READ:
         return do_read(dev);
+    case ZNS_VERB_FLUSH:
+        return do_flush(dev);
     case ZNS_VERB_NONE:
         return EXIT_BAD_INPUT;
     default:
@@ -370,6 +383,8 @@ int main(int argc, char **argv)
 {
     static struct zns_cli parsed;
     char err[ERRLEN];
+    if (argc > 1 && strcmp(argv[1], "store") == 0)
+        return zns_store_main(argc - 1, argv + 1);
     if (zns_cli_parse(argc, argv, &parsed, err, sizeof(err))) {
         fprintf(stderr, "zns: %s\n", err);
         return EXIT_BAD_INPUT;

@@ -42,7 +42,7 @@ void zns_json_string(FILE *out, const char *text)
 
 static const char *zone_type_name(uint8_t type)
 {
-    return type == ZNS_ZONE_TYPE_SEQWRITE_REQ ? "SEQWRITE_REQ" : "Unknown";
+    return type == ZSLAB_ZONE_TYPE_SEQWRITE_REQ ? "SEQWRITE_REQ" : "Unknown";
 }
 
 static void print_limit(FILE *out, const char *label, uint64_t value, const char *unit)
@@ -96,10 +96,10 @@ void zns_print_info(FILE *out, const char *device, const struct zns_geometry *g,
             g->variable_zone_cap ? "true" : "false", g->read_across_zones ? "true" : "false");
 }
 
-static void print_zone_text(FILE *out, const struct zns_zone *z)
+static void print_zone_text(FILE *out, const struct zslab_zone *z)
 {
     fprintf(out, "SLBA: 0x%-8" PRIx64 " (%" PRIu64 ")  ", z->start_lba, z->start_lba);
-    if (z->wp_lba == ZNS_WP_NONE)
+    if (z->wp_lba == ZSLAB_ZONE_WP_NONE)
         fprintf(out, "WP: none  ");
     else
         fprintf(out, "WP: 0x%-8" PRIx64 " (%" PRIu64 ")  ", z->wp_lba, z->wp_lba);
@@ -107,7 +107,7 @@ static void print_zone_text(FILE *out, const struct zns_zone *z)
             z->cap_lbas, zns_zone_state_name(z->state), zone_type_name(z->type));
 }
 
-void zns_print_report(FILE *out, const struct zns_zone *zones, uint32_t nr_zones, int json)
+void zns_print_report(FILE *out, const struct zslab_zone *zones, uint32_t nr_zones, int json)
 {
     if (!json) {
         fprintf(out, "nr_zones: %u\n", nr_zones);
@@ -117,7 +117,7 @@ void zns_print_report(FILE *out, const struct zns_zone *zones, uint32_t nr_zones
     }
     fprintf(out, "{\"nr_zones\": %u, \"zone_list\": [", nr_zones);
     for (uint32_t i = 0; i < nr_zones; i++) {
-        const struct zns_zone *z = &zones[i];
+        const struct zslab_zone *z = &zones[i];
         fprintf(out,
                 "%s\n  {\"slba\": %" PRIu64 ", \"wp\": %" PRIu64 ", \"cap\": %" PRIu64
                 ", \"state\": \"%s\", \"type\": \"%s\", \"attrs\": %u}",

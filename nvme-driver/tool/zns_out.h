@@ -35,6 +35,6 @@ void zns_print_info(FILE *out, const char *device, const struct zns_geometry *ge
  * @nr_zones: how many.
  * @json:     JSON (the field names of nvme-cli's report-zones) instead of text.
  */
-void zns_print_report(FILE *out, const struct zns_zone *zones, uint32_t nr_zones, int json);
+void zns_print_report(FILE *out, const struct zslab_zone *zones, uint32_t nr_zones, int json);
 
 #endif /* ZNS_OUT_H */

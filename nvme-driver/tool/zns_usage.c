@@ -22,6 +22,8 @@ static const char tool_usage[] =
     "  append   Zone Append; prints the LBA the device chose\n"
     "  write    write at an LBA, which must be the zone's write pointer\n"
     "  read     read LBAs to a file or stdout\n"
+    "  flush    NVMe Flush: completed writes and appends become durable\n"
+    "  store    the zone store: put, get, del, fill, check, verify... (zns store --help)\n"
     "\n"
     "common options:\n"
     "  -j, --json              JSON output (also: -o json)\n"
@@ -101,6 +103,12 @@ static const char read_usage[] =
     "                        a zone boundary gets the device's Zone Boundary Error\n"
     "  -j, --json            print a summary (needs -d FILE)\n";
 
+static const char flush_usage[] =
+    "usage: zns flush DEVICE [--json]\n"
+    "\n"
+    "NVMe Flush: a controller with a volatile write cache (QEMU's has one) may\n"
+    "lose completed writes and appends on power loss until a flush returns.\n";
+
 const char *zns_cli_usage(enum zns_verb verb)
 {
     switch (verb) {
@@ -122,6 +130,8 @@ const char *zns_cli_usage(enum zns_verb verb)
         return write_usage;
     case ZNS_VERB_READ:
         return read_usage;
+    case ZNS_VERB_FLUSH:
+        return flush_usage;
     }
     return tool_usage;
 }

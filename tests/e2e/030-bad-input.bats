@@ -21,7 +21,7 @@ setup_file() {
 @test "a zone capacity above the zone size is refused with the reason" {
     run "$ZNS_LAB" run --zone-cap 8M -- true
     assert_failure 2
-    assert_output "zns-lab: zone capacity 8M exceeds zone size 4M"
+    assert_output "zns-lab: --zone-cap 8M: zone capacity 8M exceeds zone size 4M"
 }
 
 @test "values QEMU would reject are refused before QEMU starts" {

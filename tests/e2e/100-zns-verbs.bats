@@ -237,3 +237,15 @@ setup() {
     assert_reports_agree
     assert_equal "$(zone_state 10)" "IMP_OPENED $((z + 1))"
 }
+
+@test "zns flush sends an NVMe Flush after appends, on both device nodes, and changes no zone" {
+    local z
+    z=$(zslba 11)
+    zns_step "zns append $DEV -s $z -z 8K -d /dev/zero >/dev/null
+        zns flush $DEV && zns flush /dev/ng0n1 --json"
+    assert_success
+    assert_line "flush: Success"
+    assert_line '{"flushed": true}'
+    assert_reports_agree
+    assert_equal "$(zone_state 11)" "IMP_OPENED $((z + 2))"
+}

@@ -42,6 +42,7 @@ int zdev_model_init(struct zdev_model *m, const struct zdev_model_config *cfg)
         return -EINVAL;
     memset(m, 0, sizeof(*m));
     m->cfg = *cfg;
+    pthread_mutex_init(&m->lock, NULL);
     m->zones = calloc(cfg->geo.nr_zones, sizeof(*m->zones));
     if (!m->zones)
         return -ENOMEM;
@@ -54,6 +55,7 @@ int zdev_model_init(struct zdev_model *m, const struct zdev_model_config *cfg)
     }
     for (uint32_t i = 0; i < cfg->geo.nr_zones; i++) {
         m->zones[i].wp_lba = zone_start(m, i);
+        m->zones[i].flushed_lba = zone_start(m, i);
         m->zones[i].state = ZSLAB_ZONE_EMPTY;
     }
     return 0;
@@ -61,6 +63,7 @@ int zdev_model_init(struct zdev_model *m, const struct zdev_model_config *cfg)
 
 void zdev_model_destroy(struct zdev_model *m)
 {
+    pthread_mutex_destroy(&m->lock);
     free(m->zones);
     free(m->data);
     memset(m, 0, sizeof(*m));
@@ -78,13 +81,15 @@ static struct zdev_model_zone *oldest_imp_open(struct zdev_model *m)
     return oldest;
 }
 
-static int check_resources(const struct zdev_model *m, uint32_t add_active, uint32_t add_open)
+static int check_resources(struct zdev_model *m, uint32_t add_active, uint32_t add_open)
 {
+    int sc = 0;
     if (m->cfg.geo.max_active && m->nr_active + add_active > m->cfg.geo.max_active)
-        return ZSLAB_NVME_SC_TOO_MANY_ACTIVE;
-    if (m->cfg.geo.max_open && m->nr_open + add_open > m->cfg.geo.max_open)
-        return ZSLAB_NVME_SC_TOO_MANY_OPEN;
-    return 0;
+        sc = ZSLAB_NVME_SC_TOO_MANY_ACTIVE;
+    else if (m->cfg.geo.max_open && m->nr_open + add_open > m->cfg.geo.max_open)
+        sc = ZSLAB_NVME_SC_TOO_MANY_OPEN;
+    m->limit_statuses += sc != 0;
+    return sc;
 }
 
 /* Open a zone, implicitly (by a write) or explicitly (Open Zone). */
@@ -165,6 +170,9 @@ static int zone_reset(struct zdev_model *m, struct zdev_model_zone *z)
         /* fall through */
     case ZSLAB_ZONE_FULL:
         z->wp_lba = zone_start(m, idx);
+        z->flushed_lba = z->wp_lba; /* a reset is durable at once */
+        if (m->last_nlbas && m->last_lba / m->cfg.geo.zone_size_lbas == idx)
+            m->last_nlbas = 0;
         assign(m, z, ZSLAB_ZONE_EMPTY);
         if (m->data)
             memset(m->data + z->wp_lba * m->cfg.geo.lba_bytes, 0,
@@ -265,6 +273,9 @@ static int manage_all(struct zdev_model *m, unsigned action)
 int zdev_model_manage(struct zdev_model *m, uint64_t zone_start_lba, unsigned action,
                       bool all_zones)
 {
+    int fault = _zdev_model_fault(m, ZDEV_MODEL_OP_MANAGE);
+    if (fault)
+        return fault;
     if (action < ZSLAB_ZONE_CLOSE || action > ZSLAB_ZONE_OFFLINE_ACTION)
         return SC_INVALID_FIELD;
     if (all_zones)
@@ -321,6 +332,8 @@ static int zone_write(struct zdev_model *m, uint64_t lba, uint64_t nlb, const vo
     if (m->data && buf)
         memcpy(m->data + lba * m->cfg.geo.lba_bytes, buf, nlb * m->cfg.geo.lba_bytes);
     z->wp_lba += nlb;
+    m->last_lba = lba;
+    m->last_nlbas = nlb;
     if (z->wp_lba == zone_start(m, idx) + m->cfg.geo.zone_cap_lbas)
         zone_finish(m, z);
     return 0;
@@ -329,7 +342,10 @@ static int zone_write(struct zdev_model *m, uint64_t lba, uint64_t nlb, const vo
 int zdev_model_write(struct zdev_model *m, uint64_t lba, const void *buf, size_t len_bytes)
 {
     uint64_t nlb = 0;
-    int sc = check_io(m, lba, len_bytes, &nlb);
+    int sc = _zdev_model_fault(m, ZDEV_MODEL_OP_WRITE);
+    if (sc)
+        return sc;
+    sc = check_io(m, lba, len_bytes, &nlb);
     return sc ? sc : zone_write(m, lba, nlb, buf);
 }
 
@@ -337,7 +353,10 @@ int zdev_model_append(struct zdev_model *m, uint64_t zone_start_lba, const void 
                       size_t len_bytes, uint64_t *out_lba)
 {
     uint64_t nlb = 0;
-    int sc = check_io(m, zone_start_lba, len_bytes, &nlb);
+    int sc = _zdev_model_fault(m, ZDEV_MODEL_OP_APPEND);
+    if (sc)
+        return sc;
+    sc = check_io(m, zone_start_lba, len_bytes, &nlb);
     if (sc)
         return sc;
     if (zone_start_lba % m->cfg.geo.zone_size_lbas != 0)
@@ -356,7 +375,10 @@ int zdev_model_append(struct zdev_model *m, uint64_t zone_start_lba, const void 
 int zdev_model_read(struct zdev_model *m, uint64_t lba, void *buf, size_t len_bytes)
 {
     uint64_t nlb = 0;
-    int sc = check_io(m, lba, len_bytes, &nlb);
+    int sc = _zdev_model_fault(m, ZDEV_MODEL_OP_READ);
+    if (sc)
+        return sc;
+    sc = check_io(m, lba, len_bytes, &nlb);
     if (sc)
         return sc;
     /* QEMU checks the zone's state before the boundary (nvme_check_zone_read). */

@@ -16,10 +16,17 @@
  *     implicitly; append is limited by ZASL;
  *   - failures are NVMe statuses (positive), as zdev.h says.
  * Units: LBAs for addresses, bytes for lengths, as in zdev.h.
+ *
+ * For recovery tests it also models what a crash does to a device with a
+ * volatile write cache (zdev_model_crash(): drop every write since the last
+ * flush, or tear the last one) and injects failures (zdev_model_fail()); see
+ * zdev_model_crash.c.  The ops table takes a lock, so several threads may
+ * share one model through it.
  */
 #ifndef ZDEV_MODEL_H
 #define ZDEV_MODEL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,16 +54,46 @@ struct zdev_model_config {
 
 /**
  * struct zdev_model_zone - one zone of the model.
- * @wp_lba:    write pointer, absolute LBA (meaningful while it has one).
- * @state:     an enum zslab_zone_state value.
- * @state_seq: when the zone entered @state (a counter): QEMU keeps zones of a
- *             state in lists in that order, which decides which zone
- *             auto_close picks and the order of Select All.
+ * @wp_lba:      write pointer, absolute LBA; in a FULL zone, the end of what
+ *               was written (the report shows no write pointer there).
+ * @flushed_lba: the part [zone start, @flushed_lba) is durable: it was
+ *               written before the last flush (or a reset made it empty).
+ * @state:       an enum zslab_zone_state value.
+ * @state_seq:   when the zone entered @state (a counter): QEMU keeps zones of
+ *               a state in lists in that order, which decides which zone
+ *               auto_close picks and the order of Select All.
  */
 struct zdev_model_zone {
     uint64_t wp_lba;
+    uint64_t flushed_lba;
     uint8_t state;
     uint64_t state_seq;
+};
+
+/* The commands zdev_model_fail() can make fail; ANY is each of them. */
+enum zdev_model_op {
+    ZDEV_MODEL_OP_ANY,
+    ZDEV_MODEL_OP_WRITE,
+    ZDEV_MODEL_OP_APPEND,
+    ZDEV_MODEL_OP_READ,
+    ZDEV_MODEL_OP_MANAGE,
+    ZDEV_MODEL_OP_REPORT,
+    ZDEV_MODEL_OP_FLUSH,
+    ZDEV_MODEL_NR_OPS,
+};
+
+/**
+ * struct zdev_model_fault - a failure armed by zdev_model_fail().
+ * @op:     which command fails.
+ * @skip:   calls of @op that still succeed first.
+ * @times:  calls that then fail (UINT32_MAX: every one from then on).
+ * @status: what they return: a negated errno value or an NVMe status.
+ */
+struct zdev_model_fault {
+    enum zdev_model_op op;
+    uint32_t skip;
+    uint32_t times;
+    int status;
 };
 
 /**
@@ -67,6 +104,12 @@ struct zdev_model_zone {
  * @nr_active: zones open or closed.
  * @seq:       last state_seq handed out.
  * @data:      stored data when @cfg.keep_data, else NULL.
+ * @last_lba, @last_nlbas: the last write or append since the last flush
+ *             (@last_nlbas 0: none), the one zdev_model_crash() tears.
+ * @fault:     the armed failure (times 0: none).
+ * @calls:     commands received, per enum zdev_model_op (ANY: all).
+ * @limit_statuses: Too Many Open or Too Many Active Zones answers given.
+ * @lock:      taken by the ops table around every call.
  */
 struct zdev_model {
     struct zdev_model_config cfg;
@@ -75,6 +118,12 @@ struct zdev_model {
     uint32_t nr_active;
     uint64_t seq;
     unsigned char *data;
+    uint64_t last_lba;
+    uint64_t last_nlbas;
+    struct zdev_model_fault fault;
+    uint64_t calls[ZDEV_MODEL_NR_OPS];
+    uint64_t limit_statuses;
+    pthread_mutex_t lock;
 };
 
 /**
@@ -162,6 +211,63 @@ int zdev_model_report(const struct zdev_model *m, uint64_t from_lba, unsigned fi
  * Return: 0 or -EINVAL.
  */
 int zdev_model_set_state(struct zdev_model *m, uint32_t zone_index, uint8_t state);
+
+/**
+ * zdev_model_flush() - the Flush command: everything written so far becomes
+ * durable (survives zdev_model_crash()).
+ * @m: the model.
+ *
+ * Return: 0, or the armed failure's status.
+ */
+int zdev_model_flush(struct zdev_model *m);
+
+/* What a crash does to data that was written but not flushed. */
+enum zdev_model_crash {
+    ZDEV_MODEL_CRASH_KEEP,           /* nothing lost: every completed write stays */
+    ZDEV_MODEL_CRASH_DROP_UNFLUSHED, /* every write and append since the last flush is lost */
+    ZDEV_MODEL_CRASH_TEAR_LAST,      /* the last write or append keeps only a prefix */
+};
+
+/**
+ * zdev_model_crash() - power loss, then power back.
+ * @m:          the model.
+ * @mode:       what happens to unflushed data.
+ * @keep_lbas:  TEAR_LAST: how many LBAs of the last write survive (the write
+ *              pointer comes back to their end); ignored otherwise.
+ * @close_open: as a controller shut down in order (the lab's power-cycle):
+ *              open zones come back CLOSED, or EMPTY if nothing survived in
+ *              them.  false: as `power-cycle --raw`, open zones stay open.
+ *
+ * Lost LBAs read back as zeros.  A zone that lost all its data is EMPTY; a
+ * FULL zone whose last write was torn comes back CLOSED.  Afterwards
+ * everything left is durable.
+ */
+void zdev_model_crash(struct zdev_model *m, enum zdev_model_crash mode, uint64_t keep_lbas,
+                      bool close_open);
+
+/**
+ * zdev_model_fail() - make commands fail, to test error paths.
+ * @m:     the model.
+ * @fault: which command, after how many successes, how often, with what;
+ *         replaces any fault armed before.  A failing command has no effect.
+ */
+void zdev_model_fail(struct zdev_model *m, const struct zdev_model_fault *fault);
+
+/**
+ * zdev_model_poke() - change one byte of the stored data behind the
+ * device's back (media corruption), to test CRC checks.
+ * @m:      the model (with keep_data).
+ * @lba:    the LBA.
+ * @offset: byte offset in it.
+ * @xor:    bits to flip.
+ *
+ * Return: 0, or -EINVAL when out of range or the model keeps no data.
+ */
+int zdev_model_poke(struct zdev_model *m, uint64_t lba, uint32_t offset, uint8_t xor);
+
+/* Internal to the model's files: counts a call of @op and returns the armed
+ * failure's status when it is @op's turn to fail, else 0. */
+int _zdev_model_fault(struct zdev_model *m, enum zdev_model_op op);
 
 /* The operations table; pass a struct zdev_model * as @dev. */
 extern const struct zslab_zdev_ops zdev_model_ops;

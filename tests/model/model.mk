@@ -5,6 +5,7 @@
 HOST_BIN := $(O)/bin-host
 ZNS_MODEL := $(HOST_BIN)/zns-model
 ZNS_MODEL_OBJS := $(OBJ)/tests/model/zns_model.o $(OBJ)/tests/lib/zdev_model.o \
+	$(OBJ)/tests/lib/zdev_model_crash.o \
 	$(OBJ)/$(DRIVER_DIR)/tool/zns_out.o
 
 $(OBJ)/tests/model/zns_model.o: CPPFLAGS += $(DRIVER_INC) -Itests/lib -I$(DRIVER_DIR)/src \
@@ -13,7 +14,7 @@ $(OBJ)/tests/model/zns_model.o: CPPFLAGS += $(DRIVER_INC) -Itests/lib -I$(DRIVER
 $(ZNS_MODEL): $(ZNS_MODEL_OBJS) $(LIBZNS)
 	@mkdir -p $(@D)
 	$(say) LD $@
-	$(Q)$(LINK) -o $@ $(ZNS_MODEL_OBJS) $(LIBZNS)
+	$(Q)$(LINK) -pthread -o $@ $(ZNS_MODEL_OBJS) $(LIBZNS)
 
 .PHONY: zns-model
 zns-model: $(ZNS_MODEL)

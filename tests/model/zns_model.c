@@ -361,21 +361,13 @@ static void one_op(struct run *r, uint32_t n, uint32_t working_set)
 static int write_report(const struct run *r, const char *path)
 {
     uint32_t nr = r->m.cfg.geo.nr_zones;
-    struct zslab_zone *zz = calloc(nr, sizeof(*zz));
-    struct zns_zone *zones = calloc(nr, sizeof(*zones));
+    struct zslab_zone *zones = calloc(nr, sizeof(*zones));
     FILE *f = fopen(path, "w");
-    int ret = (!zz || !zones || !f) ? -1 : zdev_model_report(&r->m, 0, 0, zz, &nr);
-    for (uint32_t i = 0; ret == 0 && i < nr; i++)
-        zones[i] = (struct zns_zone){.start_lba = zz[i].start_lba,
-                                     .cap_lbas = zz[i].cap_lbas,
-                                     .wp_lba = zz[i].wp_lba,
-                                     .state = (enum zns_zone_state)zz[i].state,
-                                     .type = zz[i].type};
+    int ret = (!zones || !f) ? -1 : zdev_model_report(&r->m, 0, 0, zones, &nr);
     if (ret == 0)
         zns_print_report(f, zones, nr, 1);
     if (f && fclose(f) != 0)
         ret = -1;
-    free(zz);
     free(zones);
     return ret;
 }

@@ -10,7 +10,7 @@ DEPS += libcmocka-dev
 
 UNIT_DRIVER_DIR := tests/unit/driver
 UNIT_DRIVER_BIN := $(O)/tests/unit-driver
-TESTLIB_SRCS := tests/lib/zdev_model.c tests/lib/zdev_model_ops.c
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(OBJ)/%.o)
 FAKE_NVME_OBJ := $(OBJ)/$(UNIT_DRIVER_DIR)/fake_nvme.o
 UNIT_DRIVER_TESTS := test_zns_driver test_zdev_model test_zns_cli

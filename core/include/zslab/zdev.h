@@ -15,9 +15,14 @@
  *   zone     identified by its start LBA; [start, start + zone_size) is the
  *            address range, [start, start + zone_cap) the writable part.
  *
+ * This header is the one zone vocabulary of the project: the driver
+ * (nvme-driver/include/zns.h) and the zone store use its states, actions and
+ * descriptor directly, so that a new capability is added here, once.
+ *
  * Return convention (libnvme's), for every operation:
  *   0          success;
- *   < 0        a negated errno value (-EINVAL, -EIO, -ENOMEM, ...);
+ *   < 0        a negated errno value, one of the ZSLAB_E* constants below
+ *              (-ZSLAB_EINVAL, -ZSLAB_EIO, -ZSLAB_ENOMEM, ...);
  *   > 0        an NVMe status: (status code type << 8) | status code, without
  *              the DNR and More bits, e.g. ZSLAB_NVME_SC_ZONE_FULL.
  *
@@ -61,8 +66,72 @@ enum zslab_zone_action {
 #define ZSLAB_NVME_SC_TOO_MANY_OPEN      0x1be /* Too Many Open Zones */
 #define ZSLAB_NVME_SC_ZONE_INVALID_STATE 0x1bf /* Invalid Zone State Transition */
 
+/* X(status, name): each of them with its name in the ZNS specification. */
+#define ZSLAB_NVME_SC_ZONE_LIST(X)                                                                 \
+    X(ZSLAB_NVME_SC_ZONE_BOUNDARY, "Zone Boundary Error")                                          \
+    X(ZSLAB_NVME_SC_ZONE_FULL, "Zone Is Full")                                                     \
+    X(ZSLAB_NVME_SC_ZONE_READ_ONLY, "Zone Is Read Only")                                           \
+    X(ZSLAB_NVME_SC_ZONE_OFFLINE, "Zone Is Offline")                                               \
+    X(ZSLAB_NVME_SC_ZONE_INVALID_WRITE, "Zone Invalid Write")                                      \
+    X(ZSLAB_NVME_SC_TOO_MANY_ACTIVE, "Too Many Active Zones")                                      \
+    X(ZSLAB_NVME_SC_TOO_MANY_OPEN, "Too Many Open Zones")                                          \
+    X(ZSLAB_NVME_SC_ZONE_INVALID_STATE, "Invalid Zone State Transition")
+
+/* The name of one of them, "Zone Is Full"...; NULL for another status. */
+static inline const char *zslab_nvme_zone_status_name(int status)
+{
+    switch (status) {
+#define ZSLAB_ZONE_STATUS_CASE(sc, text)                                                           \
+    case sc:                                                                                       \
+        return text;
+        ZSLAB_NVME_SC_ZONE_LIST(ZSLAB_ZONE_STATUS_CASE)
+#undef ZSLAB_ZONE_STATUS_CASE
+    default:
+        return (const char *)0;
+    }
+}
+
 /* Write pointer of a zone that has none (FULL, READ_ONLY, OFFLINE). */
 #define ZSLAB_ZONE_WP_NONE UINT64_MAX
+
+/* Zone type of every ZNS zone (Zone Descriptor, ZT): sequential write required. */
+#define ZSLAB_ZONE_TYPE_SEQWRITE_REQ 0x2
+
+/*
+ * errno values, by name.  The freestanding core cannot include <errno.h>, yet
+ * it must tell -EIO from -ENOMEM; these are Linux's numbers (asm-generic), and
+ * the hosted implementations (the driver, the model) check at compile time
+ * that they equal <errno.h>'s.  Operations return them negated.
+ */
+#define ZSLAB_ENOENT     2  /* no such object (the store's get/delete) */
+#define ZSLAB_EIO        5  /* I/O error: the command failed without a status */
+#define ZSLAB_E2BIG      7  /* larger than a limit (ZASL, the largest object) */
+#define ZSLAB_ENOMEM     12 /* no memory */
+#define ZSLAB_EBUSY      16 /* a resource is held by someone else (zones) */
+#define ZSLAB_EEXIST     17 /* already exists / already in use */
+#define ZSLAB_EXDEV      18 /* range crosses a zone boundary */
+#define ZSLAB_EINVAL     22 /* invalid argument */
+#define ZSLAB_ENOSPC     28 /* no space left (past a capacity) */
+#define ZSLAB_ERANGE     34 /* out of range (LBA, buffer too small) */
+#define ZSLAB_EPROTO     71 /* on-device format of a newer version */
+#define ZSLAB_EBADMSG    74 /* corrupt data: a CRC or a header does not verify */
+#define ZSLAB_EOPNOTSUPP 95 /* operation not supported */
+
+/* X(ours, errno name) for each of them: for the hosted checks against <errno.h>. */
+#define ZSLAB_ERRNO_LIST(X)                                                                        \
+    X(ZSLAB_ENOENT, ENOENT)                                                                        \
+    X(ZSLAB_EIO, EIO)                                                                              \
+    X(ZSLAB_E2BIG, E2BIG)                                                                          \
+    X(ZSLAB_ENOMEM, ENOMEM)                                                                        \
+    X(ZSLAB_EBUSY, EBUSY)                                                                          \
+    X(ZSLAB_EEXIST, EEXIST)                                                                        \
+    X(ZSLAB_EXDEV, EXDEV)                                                                          \
+    X(ZSLAB_EINVAL, EINVAL)                                                                        \
+    X(ZSLAB_ENOSPC, ENOSPC)                                                                        \
+    X(ZSLAB_ERANGE, ERANGE)                                                                        \
+    X(ZSLAB_EPROTO, EPROTO)                                                                        \
+    X(ZSLAB_EBADMSG, EBADMSG)                                                                      \
+    X(ZSLAB_EOPNOTSUPP, EOPNOTSUPP)
 
 /**
  * struct zslab_zdev_geometry - what identify reports about a zoned namespace.
@@ -93,7 +162,8 @@ struct zslab_zdev_geometry {
  * @wp_lba:    write pointer, an absolute LBA; ZSLAB_ZONE_WP_NONE when the state
  *             has none (FULL, READ_ONLY, OFFLINE; devices report ~0 there).
  * @state:     an enum zslab_zone_state value.
- * @type:      zone type; 0x2 is sequential write required.
+ * @type:      zone type; ZSLAB_ZONE_TYPE_SEQWRITE_REQ.
+ * @attrs:     zone attributes (ZA byte), as reported.
  */
 struct zslab_zone {
     uint64_t start_lba;
@@ -101,6 +171,7 @@ struct zslab_zone {
     uint64_t wp_lba;
     uint8_t state;
     uint8_t type;
+    uint8_t attrs;
 };
 
 /**
@@ -121,6 +192,11 @@ struct zslab_zone {
  * @manage:    zone management send: apply @action to the zone starting at
  *             @zone_start_lba, or to every zone when @all_zones is true (then
  *             @zone_start_lba is ignored).
+ * @flush:     make every append and write that completed before the call
+ *             durable (NVMe Flush).  A device with a volatile write cache
+ *             (QEMU's reports one) may lose a completed append on power loss
+ *             until a flush that started after it has returned.  Zone
+ *             management (reset, finish) needs no flush.
  */
 struct zslab_zdev_ops {
     int (*identify)(void *dev, struct zslab_zdev_geometry *geo);
@@ -130,6 +206,7 @@ struct zslab_zdev_ops {
     int (*read)(void *dev, uint64_t lba, void *buf, size_t len_bytes);
     int (*manage)(void *dev, uint64_t zone_start_lba, enum zslab_zone_action action,
                   bool all_zones);
+    int (*flush)(void *dev);
 };
 
 #endif /* ZSLAB_ZDEV_H */

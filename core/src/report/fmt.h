@@ -21,4 +21,8 @@ void _zslab_fmt_str(zslab_fmt_t *f, const char *s);
 void _zslab_fmt_u64(zslab_fmt_t *f, uint64_t v);
 void _zslab_fmt_hex(zslab_fmt_t *f, uintptr_t v);
 
+/* Panics with "WHO: assertion failed: EXPR (FILE:LINE)": every part's assert. */
+_Noreturn void _zslab_fmt_assert_fail(const char *who, const char *expr, const char *file,
+                                      int line);
+
 #endif /* ZSLAB_FMT_H */

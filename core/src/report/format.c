@@ -81,3 +81,19 @@ size_t zslab_format_counters(const zslab_counters_t *c, char *buf, size_t size)
 #undef PRINT_GAUGE
     return f.len;
 }
+
+_Noreturn void _zslab_fmt_assert_fail(const char *who, const char *expr, const char *file, int line)
+{
+    char msg[ZSLAB_REPORT_BYTES];
+    zslab_fmt_t f;
+    _zslab_fmt_init(&f, msg, sizeof(msg));
+    _zslab_fmt_str(&f, who);
+    _zslab_fmt_str(&f, ": assertion failed: ");
+    _zslab_fmt_str(&f, expr);
+    _zslab_fmt_str(&f, " (");
+    _zslab_fmt_str(&f, file);
+    _zslab_fmt_str(&f, ":");
+    _zslab_fmt_u64(&f, (uint64_t)line);
+    _zslab_fmt_str(&f, ")");
+    zslab_platform_panic(msg);
+}

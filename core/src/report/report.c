@@ -120,15 +120,5 @@ void _zslab_report_nomem(const char *what, size_t bytes, int node)
 
 _Noreturn void _zslab_report_assert(const char *expr, const char *file, int line)
 {
-    char msg[ZSLAB_REPORT_BYTES];
-    zslab_fmt_t f;
-    _zslab_fmt_init(&f, msg, sizeof(msg));
-    _zslab_fmt_str(&f, "zslab: assertion failed: ");
-    _zslab_fmt_str(&f, expr);
-    _zslab_fmt_str(&f, " (");
-    _zslab_fmt_str(&f, file);
-    _zslab_fmt_str(&f, ":");
-    _zslab_fmt_u64(&f, (uint64_t)line);
-    _zslab_fmt_str(&f, ")");
-    zslab_platform_panic(msg);
+    _zslab_fmt_assert_fail("zslab", expr, file, line);
 }

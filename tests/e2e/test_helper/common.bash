@@ -6,14 +6,18 @@
 # API
 #   lab_setup_file            in setup_file: builds the image once per bats run
 #                             (make image, under a lock).
-#   lab_run [opts] -- CMD...  `zns-lab run` through Bats' `run`: $status,
-#                             $output (guest stdout+stderr and zns-lab's own
-#                             messages).  Adds --timeout $LAB_TIMEOUT unless
-#                             given.  The VM's console log is kept and printed
-#                             if the test fails.
+#   lab_run [opts] -- CMD...  `zns-lab run --strict` through Bats' `run`:
+#                             $status, $output (guest stdout+stderr and
+#                             zns-lab's own messages).  Adds --timeout
+#                             $LAB_TIMEOUT unless given.  The VM's console log
+#                             is kept and printed if the test fails.  With
+#                             --strict, a command that ran on a device that
+#                             timed out, reset or vanished exits 122 and so
+#                             fails assert_success.
 #   lab_up NAME [opts]        boots persistent VM NAME (fails the test if it
 #                             cannot); lab_teardown downs it.
-#   lab_exec NAME CMD...      `zns-lab exec` through `run`: $status, $output.
+#   lab_exec NAME CMD...      `zns-lab exec --strict` through `run`: $status,
+#                             $output.
 #   lab_power_cycle NAME, lab_kill NAME, lab_down NAME
 #   lab_vm_name [TAG]         a VM name unique to this test (parallel-safe).
 #   lab_teardown_file         in teardown_file: downs VMs started in setup_file.
@@ -26,10 +30,15 @@
 # Settings (environment):
 #   LAB_TIMEOUT   seconds for each VM command (default 180)
 #   LAB_ACCEL     accelerator for every VM (default auto)
+#   LAB_STRICT    1 (default): lab_run and lab_exec pass --strict; 0: they do
+#                 not, for a test that provokes NVMe trouble on purpose and
+#                 checks the warning itself
 #
 # Guest facts the tests rely on: the default profile's zoned namespace is
 # /dev/nvme0n1 (char device /dev/ng0n1); nvme-cli, blkzone, fio and the
-# project's binaries are on PATH; with --share DIR, DIR is /mnt/host.
+# project's binaries are on PATH; with --share DIR, DIR is /mnt/host; bash
+# and GNU grep, sed, gawk and coreutils come before busybox's applets on PATH
+# (busybox sh itself still runs its own applets).
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -38,6 +47,7 @@ REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 ZNS_LAB=$REPO_ROOT/lab-scripts/zns-lab
 LAB_TIMEOUT=${LAB_TIMEOUT:-180}
 LAB_ACCEL=${LAB_ACCEL:-auto}
+LAB_STRICT=${LAB_STRICT:-1}
 # Host-side guard beyond the VM's own limit, in seconds.
 LAB_HOST_SLACK_S=60
 
@@ -62,17 +72,23 @@ _lab_timeout_opt() {
     printf '%s\n' --timeout "$LAB_TIMEOUT"
 }
 
+# Prints --strict unless LAB_STRICT=0.
+_lab_strict_opt() {
+    [[ $LAB_STRICT == 0 ]] || echo --strict
+}
+
 # A new file under BATS_TEST_TMPDIR for a console log.
 _lab_console_file() {
     mktemp "$BATS_TEST_TMPDIR/console.XXXXXX"
 }
 
 lab_run() {
-    local timeout_opt console
+    local timeout_opt console strict
     mapfile -t timeout_opt < <(_lab_timeout_opt "$@")
+    mapfile -t strict < <(_lab_strict_opt)
     console=$(_lab_console_file)
     run env ZNS_LAB_CONSOLE_COPY="$console" timeout "$((LAB_TIMEOUT + LAB_HOST_SLACK_S))" \
-        "$ZNS_LAB" run --accel "$LAB_ACCEL" "${timeout_opt[@]}" "$@" 3>&-
+        "$ZNS_LAB" run --accel "$LAB_ACCEL" "${strict[@]}" "${timeout_opt[@]}" "$@" 3>&-
 }
 
 lab_vm_name() {
@@ -96,10 +112,11 @@ lab_up() {
 }
 
 lab_exec() {
-    local name=$1
+    local name=$1 strict
     shift
+    mapfile -t strict < <(_lab_strict_opt)
     run timeout "$((LAB_TIMEOUT + LAB_HOST_SLACK_S))" \
-        "$ZNS_LAB" exec --name "$name" --timeout "$LAB_TIMEOUT" -- "$@" 3>&-
+        "$ZNS_LAB" exec --name "$name" "${strict[@]}" --timeout "$LAB_TIMEOUT" -- "$@" 3>&-
 }
 
 lab_power_cycle() {

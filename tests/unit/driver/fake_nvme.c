@@ -174,6 +174,8 @@ static int io_cmd(const struct nvme_passthru_cmd *c, uint64_t *result)
         return zdev_model_manage(&fake.model, slba, c->cdw13 & 0xff, (c->cdw13 >> 8) & 1);
     case nvme_zns_cmd_mgmt_recv:
         return report(c);
+    case nvme_cmd_flush:
+        return zdev_model_flush(&fake.model);
     }
     return 0x01 | FAKE_DNR; /* Invalid Command Opcode */
 }

@@ -24,6 +24,7 @@
 #define MAX_ACTIVE   4u
 #define ZASL_BYTES   (4u * LBA_4K)
 #define MDTS_BYTES   (8u * LBA_4K)
+#define OPC_FLUSH    0x00
 #define OPC_WRITE    0x01
 #define OPC_READ     0x02
 #define OPC_IDENTIFY 0x06

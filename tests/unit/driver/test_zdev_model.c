@@ -294,6 +294,129 @@ static void ops_table_drives_the_model(void **state)
     assert_int_equal(ops->read(&m, 0, data, LBA), 0);
 }
 
+/* The first byte of each of @n LBAs from @lba, for checking what survived. */
+static void lba_marks(uint64_t lba, unsigned n, unsigned char *marks)
+{
+    unsigned char buf[LBA];
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(zdev_model_read(&m, lba + i, buf, LBA), 0);
+        marks[i] = buf[0];
+    }
+}
+
+static void append_marked(uint64_t zslba, unsigned nlbas, unsigned char mark)
+{
+    unsigned char buf[4 * LBA];
+    memset(buf, mark, sizeof(buf));
+    assert_int_equal(zdev_model_append(&m, zslba, buf, nlbas * LBA, NULL), 0);
+}
+
+static void crash_drops_every_write_since_the_last_flush(void **state)
+{
+    (void)state;
+    init(0, 0, false);
+    append_marked(0, 2, 0x11);
+    append_marked(ZSZE, 1, 0x22);
+    assert_int_equal(zdev_model_flush(&m), 0);
+    append_marked(0, 3, 0x33);
+    append_marked(2 * ZSZE, 2, 0x44);
+    assert_int_equal(zdev_model_manage(&m, 3 * ZSZE, ZSLAB_ZONE_OPEN, false), 0);
+    zdev_model_crash(&m, ZDEV_MODEL_CRASH_DROP_UNFLUSHED, 0, true);
+    unsigned char marks[5];
+    lba_marks(0, 5, marks);
+    assert_memory_equal(marks, ((unsigned char[]){0x11, 0x11, 0, 0, 0}), 5);
+    assert_int_equal(m.zones[0].wp_lba, 2);
+    assert_int_equal(state_of(0), ZSLAB_ZONE_CLOSED); /* data survived: closed */
+    assert_int_equal(state_of(1), ZSLAB_ZONE_CLOSED);
+    assert_int_equal(state_of(2), ZSLAB_ZONE_EMPTY); /* lost all it had */
+    assert_int_equal(m.zones[2].wp_lba, 2 * ZSZE);
+    assert_int_equal(state_of(3), ZSLAB_ZONE_EMPTY); /* opened without data */
+    assert_int_equal(m.nr_open, 0);
+    assert_int_equal(m.nr_active, 2);
+    /* after the crash what is left is durable: a second crash loses nothing */
+    zdev_model_crash(&m, ZDEV_MODEL_CRASH_DROP_UNFLUSHED, 0, true);
+    assert_int_equal(m.zones[0].wp_lba, 2);
+}
+
+static void crash_without_shutdown_leaves_open_zones_open(void **state)
+{
+    (void)state;
+    init(4, 4, false);
+    append_marked(0, 2, 0x11);
+    assert_int_equal(zdev_model_flush(&m), 0);
+    zdev_model_crash(&m, ZDEV_MODEL_CRASH_KEEP, 0, false);
+    assert_int_equal(state_of(0), ZSLAB_ZONE_IMP_OPEN);
+    assert_int_equal(m.nr_open, 1);
+    assert_int_equal(m.nr_active, 1);
+    append_marked(0, 1, 0x22); /* and appends go on after the data */
+    assert_int_equal(m.zones[0].wp_lba, 3);
+}
+
+static void crash_tears_the_last_write_to_a_prefix(void **state)
+{
+    (void)state;
+    init(0, 0, false);
+    append_marked(0, 1, 0x11);
+    append_marked(0, 4, 0x22);
+    zdev_model_crash(&m, ZDEV_MODEL_CRASH_TEAR_LAST, 1, true);
+    unsigned char marks[5];
+    lba_marks(0, 5, marks);
+    assert_memory_equal(marks, ((unsigned char[]){0x11, 0x22, 0, 0, 0}), 5);
+    assert_int_equal(m.zones[0].wp_lba, 2);
+    /* a tear that fills the zone's capacity leaves it CLOSED, not FULL */
+    zdev_model_destroy(&m);
+    init(0, 0, false);
+    for (unsigned i = 0; i < ZCAP / 4; i++)
+        append_marked(ZSZE, 4, (unsigned char)i);
+    assert_int_equal(state_of(1), ZSLAB_ZONE_FULL);
+    zdev_model_crash(&m, ZDEV_MODEL_CRASH_TEAR_LAST, 2, true);
+    assert_int_equal(state_of(1), ZSLAB_ZONE_CLOSED);
+    assert_int_equal(m.zones[1].wp_lba, ZSZE + ZCAP - 2);
+}
+
+static void fail_makes_the_chosen_command_fail_without_effect(void **state)
+{
+    (void)state;
+    init(0, 0, false);
+    zdev_model_fail(&m, &(struct zdev_model_fault){
+                            .op = ZDEV_MODEL_OP_APPEND, .skip = 1, .times = 2, .status = -EIO});
+    append_marked(0, 1, 0x11);
+    assert_int_equal(zdev_model_append(&m, 0, data, LBA, NULL), -EIO);
+    assert_int_equal(zdev_model_append(&m, 0, data, LBA, NULL), -EIO);
+    assert_int_equal(m.zones[0].wp_lba, 1);
+    append_marked(0, 1, 0x22);
+    assert_int_equal(m.zones[0].wp_lba, 2);
+    assert_int_equal(m.calls[ZDEV_MODEL_OP_APPEND], 4);
+    /* through the ops table too: flush and report */
+    zdev_model_fail(
+        &m, &(struct zdev_model_fault){.op = ZDEV_MODEL_OP_FLUSH, .times = 1, .status = 0x6});
+    assert_int_equal(zdev_model_ops.flush(&m), 0x6);
+    assert_int_equal(zdev_model_ops.flush(&m), 0);
+    zdev_model_fail(&m, &(struct zdev_model_fault){
+                            .op = ZDEV_MODEL_OP_ANY, .times = UINT32_MAX, .status = -EIO});
+    struct zslab_zone z[1];
+    uint32_t nr = 1;
+    assert_int_equal(zdev_model_ops.report(&m, 0, z, &nr), -EIO);
+    assert_int_equal(zdev_model_ops.read(&m, 0, data, LBA), -EIO);
+    assert_int_equal(zdev_model_ops.read(&m, 0, data, LBA), -EIO);
+}
+
+static void poke_flips_stored_bits_and_limits_are_counted(void **state)
+{
+    (void)state;
+    init(1, 1, false);
+    append_marked(0, 1, 0x11);
+    assert_int_equal(zdev_model_poke(&m, 0, 7, 0x80), 0);
+    unsigned char buf[LBA];
+    assert_int_equal(zdev_model_read(&m, 0, buf, LBA), 0);
+    assert_int_equal(buf[7], 0x91);
+    assert_int_equal(buf[6], 0x11);
+    assert_int_equal(zdev_model_poke(&m, 0, LBA, 1), -EINVAL);
+    assert_int_equal(m.limit_statuses, 0);
+    assert_int_equal(zdev_model_append(&m, ZSZE, data, LBA, NULL), ZSLAB_NVME_SC_TOO_MANY_ACTIVE);
+    assert_int_equal(m.limit_statuses, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +435,11 @@ int main(void)
         cmocka_unit_test_teardown(report_filters_and_starts_at_the_zone_of_an_lba, teardown),
         cmocka_unit_test_teardown(data_reads_back_and_reset_clears_it, teardown),
         cmocka_unit_test_teardown(ops_table_drives_the_model, teardown),
+        cmocka_unit_test_teardown(crash_drops_every_write_since_the_last_flush, teardown),
+        cmocka_unit_test_teardown(crash_without_shutdown_leaves_open_zones_open, teardown),
+        cmocka_unit_test_teardown(crash_tears_the_last_write_to_a_prefix, teardown),
+        cmocka_unit_test_teardown(fail_makes_the_chosen_command_fail_without_effect, teardown),
+        cmocka_unit_test_teardown(poke_flips_stored_bits_and_limits_are_counted, teardown),
     };
     return cmocka_run_group_tests_name("zdev model", tests, NULL, NULL);
 }

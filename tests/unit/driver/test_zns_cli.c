@@ -161,9 +161,13 @@ static void json_strings_are_escaped(void **state)
 static void print_report(FILE *f, const void *arg)
 {
     (void)arg;
-    const struct zns_zone zones[] = {
-        {.start_lba = 0, .cap_lbas = 48, .wp_lba = 8, .state = ZNS_ZONE_IMP_OPEN, .type = 2},
-        {.start_lba = 64, .cap_lbas = 48, .wp_lba = ZNS_WP_NONE, .state = ZNS_ZONE_FULL, .type = 2},
+    const struct zslab_zone zones[] = {
+        {.start_lba = 0, .cap_lbas = 48, .wp_lba = 8, .state = ZSLAB_ZONE_IMP_OPEN, .type = 2},
+        {.start_lba = 64,
+         .cap_lbas = 48,
+         .wp_lba = ZSLAB_ZONE_WP_NONE,
+         .state = ZSLAB_ZONE_FULL,
+         .type = 2},
     };
     zns_print_report(f, zones, 2, 1);
 }

@@ -149,7 +149,7 @@ static void report_encodes_mgmt_recv_dwords(void **state)
     (void)state;
     struct zdev_model_config cfg = default_config();
     open_fake(&dev, &cfg);
-    struct zns_zone zones[2];
+    struct zslab_zone zones[2];
     uint32_t nr = 2;
     assert_int_equal(zns_report_zones(&dev, 3 * ZONE_LBAS + 5, ZNS_REPORT_EMPTY, zones, &nr), 0);
     assert_int_equal(fake.nr_log, 1);
@@ -175,7 +175,7 @@ static void report_pages_through_many_zones_with_partial_last_page(void **state)
     struct zdev_model_config cfg = default_config();
     open_fake(&dev, &cfg);
     dev.report_batch_zones = 3;
-    struct zns_zone zones[NR_ZONES + 5];
+    struct zslab_zone zones[NR_ZONES + 5];
     uint32_t nr = NR_ZONES + 5;
     assert_int_equal(zns_report_zones(&dev, 0, ZNS_REPORT_ALL, zones, &nr), 0);
     assert_int_equal(nr, NR_ZONES);
@@ -188,8 +188,8 @@ static void report_pages_through_many_zones_with_partial_last_page(void **state)
         assert_int_equal(zones[i].start_lba, i * ZONE_LBAS);
         assert_int_equal(zones[i].wp_lba, i * ZONE_LBAS);
         assert_int_equal(zones[i].cap_lbas, ZONE_CAP);
-        assert_int_equal(zones[i].state, ZNS_ZONE_EMPTY);
-        assert_int_equal(zones[i].type, ZNS_ZONE_TYPE_SEQWRITE_REQ);
+        assert_int_equal(zones[i].state, ZSLAB_ZONE_EMPTY);
+        assert_int_equal(zones[i].type, ZSLAB_ZONE_TYPE_SEQWRITE_REQ);
     }
     close_fake(&dev);
 }
@@ -200,7 +200,7 @@ static void report_stops_at_the_callers_capacity(void **state)
     struct zdev_model_config cfg = default_config();
     open_fake(&dev, &cfg);
     dev.report_batch_zones = 4;
-    struct zns_zone zones[5];
+    struct zslab_zone zones[5];
     uint32_t nr = 5;
     assert_int_equal(zns_report_zones(&dev, 2 * ZONE_LBAS, ZNS_REPORT_ALL, zones, &nr), 0);
     assert_int_equal(nr, 5);
@@ -223,13 +223,13 @@ static void report_filters_by_state_across_pages(void **state)
     dev.report_batch_zones = 2;
     for (uint32_t z = 1; z < NR_ZONES; z += 2)
         assert_int_equal(zns_zone_finish(&dev, z * ZONE_LBAS, false), 0);
-    struct zns_zone zones[NR_ZONES];
+    struct zslab_zone zones[NR_ZONES];
     uint32_t nr = NR_ZONES;
     assert_int_equal(zns_report_zones(&dev, 0, ZNS_REPORT_FULL, zones, &nr), 0);
     assert_int_equal(nr, NR_ZONES / 2);
     for (uint32_t i = 0; i < nr; i++) {
         assert_int_equal(zones[i].start_lba, (2 * i + 1) * ZONE_LBAS);
-        assert_int_equal(zones[i].state, ZNS_ZONE_FULL);
+        assert_int_equal(zones[i].state, ZSLAB_ZONE_FULL);
     }
     nr = NR_ZONES;
     assert_int_equal(zns_report_zones(&dev, 0, ZNS_REPORT_EMPTY, zones, &nr), 0);
@@ -247,13 +247,13 @@ static void report_full_zone_has_no_write_pointer(void **state)
     struct zdev_model_config cfg = default_config();
     open_fake(&dev, &cfg);
     assert_int_equal(zns_zone_finish(&dev, ZONE_LBAS, false), 0);
-    struct zns_zone zone;
+    struct zslab_zone zone;
     assert_int_equal(zns_report_zone(&dev, ZONE_LBAS + 3, &zone), 0);
-    assert_int_equal(zone.state, ZNS_ZONE_FULL);
-    assert_true(zone.wp_lba == ZNS_WP_NONE); /* the device said ~0 */
-    fake.full_wp_raw = ZONE_LBAS + ZONE_CAP; /* a device that reports zslba + zcap */
+    assert_int_equal(zone.state, ZSLAB_ZONE_FULL);
+    assert_true(zone.wp_lba == ZSLAB_ZONE_WP_NONE); /* the device said ~0 */
+    fake.full_wp_raw = ZONE_LBAS + ZONE_CAP;        /* a device that reports zslba + zcap */
     assert_int_equal(zns_report_zone(&dev, ZONE_LBAS, &zone), 0);
-    assert_true(zone.wp_lba == ZNS_WP_NONE);
+    assert_true(zone.wp_lba == ZSLAB_ZONE_WP_NONE);
     close_fake(&dev);
 }
 
@@ -304,7 +304,7 @@ static void mgmt_checks_zone_start_before_sending(void **state)
     open_fake(&dev, &cfg);
     assert_int_equal(zns_zone_open(&dev, ZONE_LBAS + 1, false), -EINVAL);
     assert_int_equal(zns_zone_reset(&dev, NR_ZONES * ZONE_LBAS, false), -ERANGE);
-    assert_int_equal(zns_zone_mgmt(&dev, 0, (enum zns_zone_action)0x9, false), -EINVAL);
+    assert_int_equal(zns_zone_mgmt(&dev, 0, (enum zslab_zone_action)0x9, false), -EINVAL);
     assert_int_equal(fake.nr_log, 0);
     close_fake(&dev);
 }
@@ -333,7 +333,7 @@ static void status_masks_dnr_more_crd_and_maps_errno(void **state)
     fake.next_errno = EIO;
     assert_int_equal(zns_zone_finish(&dev, 0, false), -EIO);
     fake.next_errno = EINTR;
-    struct zns_zone zone;
+    struct zslab_zone zone;
     assert_int_equal(zns_report_zone(&dev, 0, &zone), -EINTR);
     close_fake(&dev);
 }
@@ -367,16 +367,16 @@ static void strerror_names_every_zns_status(void **state)
 static void state_and_action_names(void **state)
 {
     (void)state;
-    assert_string_equal(zns_zone_state_name(ZNS_ZONE_EMPTY), "EMPTY");
-    assert_string_equal(zns_zone_state_name(ZNS_ZONE_IMP_OPEN), "IMP_OPENED");
-    assert_string_equal(zns_zone_state_name(ZNS_ZONE_EXP_OPEN), "EXP_OPENED");
-    assert_string_equal(zns_zone_state_name(ZNS_ZONE_CLOSED), "CLOSED");
-    assert_string_equal(zns_zone_state_name(ZNS_ZONE_READ_ONLY), "READONLY");
-    assert_string_equal(zns_zone_state_name(ZNS_ZONE_FULL), "FULL");
-    assert_string_equal(zns_zone_state_name(ZNS_ZONE_OFFLINE), "OFFLINE");
-    assert_string_equal(zns_zone_state_name((enum zns_zone_state)0x7), "Unknown");
-    assert_string_equal(zns_zone_action_name(ZNS_ACTION_RESET), "reset");
-    assert_string_equal(zns_zone_action_name((enum zns_zone_action)0), "unknown");
+    assert_string_equal(zns_zone_state_name(ZSLAB_ZONE_EMPTY), "EMPTY");
+    assert_string_equal(zns_zone_state_name(ZSLAB_ZONE_IMP_OPEN), "IMP_OPENED");
+    assert_string_equal(zns_zone_state_name(ZSLAB_ZONE_EXP_OPEN), "EXP_OPENED");
+    assert_string_equal(zns_zone_state_name(ZSLAB_ZONE_CLOSED), "CLOSED");
+    assert_string_equal(zns_zone_state_name(ZSLAB_ZONE_READ_ONLY), "READONLY");
+    assert_string_equal(zns_zone_state_name(ZSLAB_ZONE_FULL), "FULL");
+    assert_string_equal(zns_zone_state_name(ZSLAB_ZONE_OFFLINE), "OFFLINE");
+    assert_string_equal(zns_zone_state_name((enum zslab_zone_state)0x7), "Unknown");
+    assert_string_equal(zns_zone_action_name(ZSLAB_ZONE_RESET), "reset");
+    assert_string_equal(zns_zone_action_name((enum zslab_zone_action)0), "unknown");
 }
 
 static void zdev_ops_map_onto_the_driver(void **state)
@@ -413,6 +413,48 @@ static void zdev_ops_map_onto_the_driver(void **state)
     assert_int_equal(zones[1].state, ZSLAB_ZONE_FULL);
     assert_true(zones[1].wp_lba == ZSLAB_ZONE_WP_NONE);
     assert_int_equal(zones[2].wp_lba, 2 * ZONE_LBAS);
+    /* flush is the NVMe Flush command, opcode 0, on the namespace */
+    assert_int_equal(ops->flush(&dev), 0);
+    assert_non_null(fake_last(OPC_FLUSH));
+    assert_int_equal(fake_last(OPC_FLUSH)->nsid, 1);
+    close_fake(&dev);
+}
+
+static void flush_makes_completed_appends_durable_and_reports_status(void **state)
+{
+    (void)state;
+    struct zdev_model_config cfg = default_config();
+    open_fake(&dev, &cfg);
+    unsigned char buf[LBA_4K];
+    memset(buf, 0x5a, sizeof(buf));
+    uint64_t lba = 0;
+    assert_int_equal(zns_append(&dev, 0, buf, sizeof(buf), &lba), 0);
+    assert_int_equal(fake.model.zones[0].flushed_lba, 0);
+    assert_int_equal(zns_flush(&dev), 0);
+    assert_int_equal(fake_count(OPC_FLUSH), 1);
+    assert_int_equal(fake_last(OPC_FLUSH)->cdw10, 0);
+    assert_int_equal(fake.model.zones[0].flushed_lba, 1);
+    fake.next_status = 0x6; /* Internal Error */
+    assert_int_equal(zns_flush(&dev), 0x6);
+    assert_int_equal(zns_flush(NULL), -EINVAL);
+    close_fake(&dev);
+}
+
+static void report_decodes_into_zdev_zones_with_attributes(void **state)
+{
+    (void)state;
+    struct zdev_model_config cfg = default_config();
+    open_fake(&dev, &cfg);
+    struct zslab_zone zones[2];
+    memset(zones, 0xee, sizeof(zones));
+    uint32_t nr = 2;
+    assert_int_equal(zns_report_zones(&dev, 0, ZNS_REPORT_ALL, zones, &nr), 0);
+    assert_int_equal(nr, 2);
+    assert_int_equal(zones[1].start_lba, ZONE_LBAS);
+    assert_int_equal(zones[1].cap_lbas, ZONE_CAP);
+    assert_int_equal(zones[1].state, ZSLAB_ZONE_EMPTY);
+    assert_int_equal(zones[1].type, ZSLAB_ZONE_TYPE_SEQWRITE_REQ);
+    assert_int_equal(zones[1].attrs, 0);
     close_fake(&dev);
 }
 
@@ -437,6 +479,8 @@ int main(void)
         cmocka_unit_test(strerror_names_every_zns_status),
         cmocka_unit_test(state_and_action_names),
         cmocka_unit_test(zdev_ops_map_onto_the_driver),
+        cmocka_unit_test(flush_makes_completed_appends_durable_and_reports_status),
+        cmocka_unit_test(report_decodes_into_zdev_zones_with_attributes),
     };
     int failed = cmocka_run_group_tests_name("zns driver", tests, NULL, NULL);
     return failed | run_io_tests();

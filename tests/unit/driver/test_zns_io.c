@@ -148,9 +148,9 @@ static void write_checks_range_before_sending(void **state)
     assert_int_equal(zns_write(&dev, 0, buf, 8 * LBA_4K), 0);
     for (uint64_t lba = 8; lba < ZONE_CAP; lba += 8)
         assert_int_equal(zns_write(&dev, lba, buf, 8 * LBA_4K), 0);
-    struct zns_zone zone;
+    struct zslab_zone zone;
     assert_int_equal(zns_report_zone(&dev, 0, &zone), 0);
-    assert_int_equal(zone.state, ZNS_ZONE_FULL);
+    assert_int_equal(zone.state, ZSLAB_ZONE_FULL);
 }
 
 static void write_not_at_wp_gets_the_devices_status(void **state)
@@ -225,9 +225,9 @@ static void concurrent_appends_to_one_zone_get_distinct_lbas(void **state)
             seen[lbas[t][i]] = true;
         }
     }
-    struct zns_zone zone;
+    struct zslab_zone zone;
     assert_int_equal(zns_report_zone(&dev, 0, &zone), 0);
-    assert_int_equal(zone.state, ZNS_ZONE_FULL);
+    assert_int_equal(zone.state, ZSLAB_ZONE_FULL);
 }
 
 static void skip_checks_sends_what_the_checks_refuse(void **state)
