@@ -158,7 +158,7 @@ static int reclaim_zone(zslab_store_t *s, uint32_t zone, uint8_t *buf)
 {
     struct victim v = {zone, false};
     zst_scan_t scan = {
-        victim_record, victim_corrupt, &v, s->cfg.mode == ZSLAB_STORE_MODE_STORE, false, buf};
+        victim_record, victim_corrupt, &v, s->cfg.mode == ZSLAB_STORE_MODE_STORE, false, buf, true};
     int err = _zslab_zst_scan_zone(s, zone, &scan);
     if (!err && (s->cfg.mode == ZSLAB_STORE_MODE_STORE || v.tombstones))
         err = _zslab_zst_flush_locked(s); /* what moved is durable before the reset */

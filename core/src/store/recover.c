@@ -41,6 +41,29 @@ struct window {
     uint64_t reads, read_bytes;
 };
 
+/* Around what a scan changes in the store itself: counters, events, the
+ * last error (scan->unlocked: the caller does not hold s->lock). */
+static void shared_begin(zslab_store_t *s, const zst_scan_t *scan)
+{
+    if (scan->unlocked)
+        zslab_platform_lock_acquire(&s->lock);
+}
+
+static void shared_end(zslab_store_t *s, const zst_scan_t *scan)
+{
+    if (scan->unlocked)
+        zslab_platform_lock_release(&s->lock);
+}
+
+static int scan_error(zslab_store_t *s, const zst_scan_t *scan, int err, const char *what,
+                      uint64_t lba)
+{
+    shared_begin(s, scan);
+    err = _zslab_zst_error_dev(s, err, what, lba);
+    shared_end(s, scan);
+    return err;
+}
+
 /* Makes [off, off + n) readable in the buffer, reading at least @ahead LBAs. */
 static int fetch(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct window *w, uint32_t off,
                  uint32_t n, uint32_t ahead, uint32_t end)
@@ -60,7 +83,7 @@ static int fetch(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct windo
     w->reads++;
     w->read_bytes += (uint64_t)want * s->lba_bytes;
     if (err)
-        return _zslab_zst_error_dev(s, err, "read zone at LBA", s->zones[zone].start_lba + off);
+        return scan_error(s, scan, err, "read zone at LBA", s->zones[zone].start_lba + off);
     w->lbas = want;
     return 0;
 }
@@ -124,7 +147,7 @@ static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct wi
         uint8_t *last = scan->buf + (size_t)hlbas * s->lba_bytes;
         uint64_t lba = s->zones[zone].start_lba + off + lbas - 1;
         if ((err = _zslab_zst_read(s, lba, last, s->lba_bytes)))
-            return _zslab_zst_error_dev(s, err, "read zone at LBA", lba);
+            return scan_error(s, scan, err, "read zone at LBA", lba);
         w->reads++;
         w->read_bytes += s->lba_bytes;
         w->lbas = zst_min_u32(w->lbas, hlbas); /* the window holds the header only now */
@@ -184,12 +207,14 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan)
             break; /* a finished zone: never written from here on */
         if (rc == -ZSLAB_EPROTO) {
             ret = rc;
+            shared_begin(s, scan);
             newer_version(s, z->start_lba + off, at(scan, &w, off, s->lba_bytes));
+            shared_end(s, scan);
             break;
         }
         if (rc == -ZSLAB_EEXIST) {
             ret = rc;
-            (void)_zslab_zst_error_dev(s, rc, why, z->start_lba + off);
+            (void)scan_error(s, scan, rc, why, z->start_lba + off);
             break;
         }
         if (rc != 0 && rc != 1 && rc != -ZSLAB_EBADMSG) {
@@ -209,7 +234,9 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan)
             continue;
         }
         if (bad_from != UINT32_MAX) {
+            shared_begin(s, scan);
             scan->corrupt(s, zone, bad_from, off - bad_from, bad_why, scan->arg);
+            shared_end(s, scan);
             bad_from = UINT32_MAX;
         }
         ret = scan->record(s, zone, off, &r, at(scan, &w, off, s->lba_bytes), scan->arg);
@@ -217,10 +244,12 @@ int _zslab_zst_scan_zone(zslab_store_t *s, uint32_t zone, zst_scan_t *scan)
             break;
         off += r.record_bytes / s->lba_bytes;
     }
+    shared_begin(s, scan);
     if (bad_from != UINT32_MAX && ret == 0)
         scan->corrupt(s, zone, bad_from, end - bad_from, bad_why, scan->arg);
     ZST_COUNT(s, device_reads, w.reads);
     ZST_COUNT(s, device_read_bytes, w.read_bytes);
+    shared_end(s, scan);
     return ret;
 }
 
@@ -493,7 +522,7 @@ int _zslab_zst_recover(zslab_store_t *s)
     ZST_ZERO(&rc);
     uint8_t *buf = _zslab_zst_scan_buf(s);
     int err = buf ? _zslab_zst_index_init(&rc.seen, s->z) : -ZSLAB_ENOMEM;
-    zst_scan_t scan = {pass1_record, report_corrupt, &rc, s->cfg.verify_payload, true, buf};
+    zst_scan_t scan = {pass1_record, report_corrupt, &rc, s->cfg.verify_payload, true, buf, false};
     for (uint32_t i = 0; !err && i < s->nr_zones; i++)
         if (s->zones[i].written_lbas && s->zones[i].state != ZSLAB_STORE_ZONE_BAD)
             err = _zslab_zst_scan_zone(s, i, &scan);
@@ -576,7 +605,7 @@ int zslab_store_verify(zslab_store_t *s, uint64_t *corrupt)
     /* the lock stays held: no append may land in a zone being read */
     zslab_platform_lock_acquire(&s->lock);
     uint64_t before = s->c.corrupt_slabs;
-    zst_scan_t scan = {verify_record, verify_corrupt, &v, true, false, buf};
+    zst_scan_t scan = {verify_record, verify_corrupt, &v, true, false, buf, false};
     for (uint32_t i = 0; !err && i < s->nr_zones; i++)
         if (s->zones[i].written_lbas && s->zones[i].state != ZSLAB_STORE_ZONE_BAD)
             err = _zslab_zst_scan_zone(s, i, &scan);

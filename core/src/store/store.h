@@ -215,6 +215,10 @@ typedef struct zst_scan {
     bool soft_payload; /* a data record whose payload fails still goes to
                         * record() (payload_bad set), not to corrupt() */
     uint8_t *buf;      /* ZSLAB_STORE_MAX_SLAB_BYTES, page-aligned */
+    bool unlocked;     /* the caller does not hold s->lock (reclaim, under
+                        * s->maint): the scan takes it for the store's
+                        * counters, events and last error, and around
+                        * corrupt() */
 } zst_scan_t;
 
 /* ---- the read cache (cache.c) ---------------------------------------------- */
