@@ -255,6 +255,18 @@ report:
     _zslab_report_bad(z, &bad);
 }
 
+/* Another heap's object (or a pointer into the metadata): its remote free,
+ * unless anything is off.  Out of line, so that every way out of the fast
+ * path is a tail call and the fast path saves no registers. */
+static __attribute__((noinline)) void free_not_own(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
+                                                   void *ptr, bool sized, size_t size)
+{
+    zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_relaxed);
+    if (!(_zslab_is_heap(owner) && h && !h->shared && !sized &&
+          _zslab_remote_free_fast(z, h, slab, ptr)))
+        free_slow(z, h, _zslab_chunk_of(z, ptr), ptr, sized, size);
+}
+
 /*
  * The free fast path: a slab object of this thread's heap, live, in a slab
  * with no remote free pending, of the size given (sized).  Its checks, in
@@ -285,10 +297,7 @@ static inline __attribute__((always_inline)) void free_object(zslab_t *z, void *
                                                   ~(uintptr_t)(sizeof(zslab_slab_t) - 1)));
     zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_relaxed);
     if (zslab_unlikely(owner != h)) {
-        /* Another thread's object: its remote free, unless anything is off. */
-        if (!(_zslab_is_heap(owner) && h && !h->shared && !sized &&
-              _zslab_remote_free_fast(z, h, slab, ptr)))
-            free_slow(z, h, chunk, ptr, sized, size);
+        free_not_own(z, h, slab, ptr, sized, size);
         return;
     }
     unsigned c = atomic_load_explicit(&slab->class_index, memory_order_relaxed);
