@@ -223,7 +223,7 @@ static __attribute__((noinline)) void free_other(zslab_t *z, void *ptr, bool siz
 /* Everything the fast path does not do: a pointer that starts no object, a
  * thread without a heap yet, another thread's object, a slab with remote
  * frees pending, a double free, a wrong size. */
-static __attribute__((noinline)) void free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk,
+__attribute__((noinline)) void _zslab_free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk,
                                                 void *ptr, bool sized, size_t size)
 {
     zslab_bad_info_t bad;
@@ -256,15 +256,17 @@ report:
 }
 
 /* Another heap's object (or a pointer into the metadata): its remote free,
- * unless anything is off.  Out of line, so that every way out of the fast
- * path is a tail call and the fast path saves no registers. */
+ * which falls back to the slow path itself, unless anything is off.  Every
+ * way out of the fast path and of this is a tail call, so neither saves a
+ * register. */
 static __attribute__((noinline)) void free_not_own(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
                                                    void *ptr, bool sized, size_t size)
 {
-    zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_relaxed);
-    if (!(_zslab_is_heap(owner) && h && !h->shared && !sized &&
-          _zslab_remote_free_fast(z, h, slab, ptr)))
-        free_slow(z, h, _zslab_chunk_of(z, ptr), ptr, sized, size);
+    if (zslab_likely(h && !h->shared && !sized)) {
+        _zslab_remote_free_fast(z, h, slab, ptr);
+        return;
+    }
+    _zslab_free_slow(z, h, _zslab_chunk_of(z, ptr), ptr, sized, size);
 }
 
 /*
@@ -312,7 +314,7 @@ static inline __attribute__((always_inline)) void free_object(zslab_t *z, void *
             (sized &&
              (size > ZSLAB_MAX_CLASS_BYTES ||
               z->class_of[(size + ZSLAB_MIN_CLASS_BYTES - 1) / ZSLAB_MIN_CLASS_BYTES] != c)))) {
-        free_slow(z, h, chunk, ptr, sized, size);
+        _zslab_free_slow(z, h, chunk, ptr, sized, size);
         return;
     }
     local_free_word(z, h, slab, c, ptr, w, live, index);
