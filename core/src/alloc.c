@@ -223,7 +223,7 @@ static __attribute__((noinline)) void free_other(zslab_t *z, void *ptr, bool siz
 /* Everything the fast path does not do: a pointer that starts no object, a
  * thread without a heap yet, another thread's object, a slab with remote
  * frees pending, a double free, a wrong size. */
-static __attribute__((noinline)) void free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk,
+__attribute__((noinline)) void _zslab_free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk,
                                                 void *ptr, bool sized, size_t size)
 {
     zslab_bad_info_t bad;
@@ -253,6 +253,20 @@ static __attribute__((noinline)) void free_slow(zslab_t *z, zslab_heap_t *h, zsl
     return;
 report:
     _zslab_report_bad(z, &bad);
+}
+
+/* Another heap's object (or a pointer into the metadata): its remote free,
+ * which falls back to the slow path itself, unless anything is off.  Every
+ * way out of the fast path and of this is a tail call, so neither saves a
+ * register. */
+static __attribute__((noinline)) void free_not_own(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
+                                                   void *ptr, bool sized, size_t size)
+{
+    if (zslab_likely(h && !h->shared && !sized)) {
+        _zslab_remote_free_fast(z, h, slab, ptr);
+        return;
+    }
+    _zslab_free_slow(z, h, _zslab_chunk_of(z, ptr), ptr, sized, size);
 }
 
 /*
@@ -285,10 +299,7 @@ static inline __attribute__((always_inline)) void free_object(zslab_t *z, void *
                                                   ~(uintptr_t)(sizeof(zslab_slab_t) - 1)));
     zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_relaxed);
     if (zslab_unlikely(owner != h)) {
-        /* Another thread's object: its remote free, unless anything is off. */
-        if (!(_zslab_is_heap(owner) && h && !h->shared && !sized &&
-              _zslab_remote_free_fast(z, h, slab, ptr)))
-            free_slow(z, h, chunk, ptr, sized, size);
+        free_not_own(z, h, slab, ptr, sized, size);
         return;
     }
     unsigned c = atomic_load_explicit(&slab->class_index, memory_order_relaxed);
@@ -303,7 +314,7 @@ static inline __attribute__((always_inline)) void free_object(zslab_t *z, void *
             (sized &&
              (size > ZSLAB_MAX_CLASS_BYTES ||
               z->class_of[(size + ZSLAB_MIN_CLASS_BYTES - 1) / ZSLAB_MIN_CLASS_BYTES] != c)))) {
-        free_slow(z, h, chunk, ptr, sized, size);
+        _zslab_free_slow(z, h, chunk, ptr, sized, size);
         return;
     }
     local_free_word(z, h, slab, c, ptr, w, live, index);

@@ -549,7 +549,7 @@ void _zslab_refill_release_flush(zslab_t *z, zslab_heap_t *h);
 
 /* remote.c: frees from threads that do not own the slab */
 void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr);
-bool _zslab_remote_free_fast(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr);
+void _zslab_remote_free_fast(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr);
 void _zslab_remote_drain(zslab_t *z, zslab_heap_t *h, bool to_cache);
 void _zslab_remote_close(zslab_t *z, zslab_heap_t *h);
 uint32_t _zslab_remote_collect(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab,
@@ -561,6 +561,9 @@ void *_zslab_alloc_slow(zslab_t *z, zslab_heap_t *h, unsigned class_index);
 void *_zslab_alloc_cached(zslab_t *z, zslab_heap_t *h, unsigned class_index); /* count != 0 */
 bool _zslab_find_object(const zslab_t *z, const zslab_chunk_t *chunk, const void *ptr,
                         zslab_slab_t **slab, zslab_bad_info_t *bad);
+/* Every free the fast paths do not finish; reports a bad one. */
+void _zslab_free_slow(zslab_t *z, zslab_heap_t *h, zslab_chunk_t *chunk, void *ptr, bool sized,
+                      size_t size);
 
 /* registry.c: chunk-sized address units -> the chunk that owns them */
 void _zslab_registry_init(zslab_t *z, void *top);

@@ -271,16 +271,19 @@ void _zslab_remote_free(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *p
 
 /* The common remote free, straight from zslab_free(): @slab belonged to a
  * heap other than @h (the caller's own, not the shared one) when it was
- * looked at.  False, with nothing done, when the pointer starts no live
- * object: the caller's slow path classifies and reports it.  The same steps
- * as _zslab_remote_free() for a heap owner; an owner change after the bit is
+ * looked at, and the free is not sized.  When the owner is no other heap or
+ * the pointer starts no live object, nothing is done here: the free's slow
+ * path (a tail call) classifies and reports it.  The same steps as
+ * _zslab_remote_free() for a heap owner; an owner change after the bit is
  * set is notify()'s business. */
-bool _zslab_remote_free_fast(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr)
+void _zslab_remote_free_fast(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, void *ptr)
 {
     zslab_heap_t *owner = atomic_load_explicit(&slab->owner, memory_order_acquire);
     uint32_t index;
-    if (!_zslab_is_heap(owner) || owner == h || !object_live(z, slab, ptr, &index))
-        return false;
+    if (!_zslab_is_heap(owner) || owner == h || !object_live(z, slab, ptr, &index)) {
+        _zslab_free_slow(z, h, _zslab_chunk_of(z, ptr), ptr, false, 0);
+        return;
+    }
     _Atomic uint64_t *w = _zslab_remote_word(z, ptr);
     uint64_t bit = _zslab_remote_bit(ptr);
     if (zslab_unlikely(atomic_fetch_or_explicit(w, bit, memory_order_seq_cst) & bit)) {
@@ -290,13 +293,12 @@ bool _zslab_remote_free_fast(zslab_t *z, zslab_heap_t *h, zslab_slab_t *slab, vo
         bad.kind = ZSLAB_BAD_NOT_LIVE;
         bad.object_bytes = z->class_bytes[slab->class_index];
         _zslab_report_bad(z, &bad);
-        return true;
+        return;
     }
     zslab_raw_count(&h->cls[slab->class_index].raw, remote_frees);
     if (!atomic_load_explicit(&slab->remote_flag, memory_order_seq_cst) &&
         !atomic_exchange_explicit(&slab->remote_flag, 1, memory_order_seq_cst))
         notify(z, slab);
-    return true;
 }
 
 /* The owner's side: take the notify stack, collect what it owns (into its
