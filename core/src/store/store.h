@@ -273,6 +273,22 @@ struct zslab_store {
     char err[ZST_ERR_BYTES];
 };
 
+/* Zeroes @bytes at @dst a word at a time (the core's _zslab_mem_fill is a
+ * byte loop: under an emulated CPU, 8x the stores for a record's padding and
+ * the index's tables). */
+static inline void zst_zero(void *dst, size_t bytes)
+{
+    uint8_t *d = dst;
+    for (; bytes && ((uintptr_t)d & (sizeof(uint64_t) - 1)); bytes--)
+        *d++ = 0;
+    uint64_t *w = (uint64_t *)(void *)d;
+    for (; bytes >= sizeof(uint64_t); bytes -= sizeof(uint64_t))
+        *w++ = 0;
+    d = (uint8_t *)w;
+    while (bytes--)
+        *d++ = 0;
+}
+
 static inline uint32_t zst_min_u32(uint32_t a, uint32_t b)
 {
     return a < b ? a : b;
