@@ -401,6 +401,7 @@ int zslab_store_close(zslab_store_t *s, bool flush)
     if (!s)
         return 0;
     int err = flush && !s->cfg.read_only ? zslab_store_flush(s) : 0;
+    (void)_zslab_zst_reap_started(s, false); /* their buffers are freed next */
     destroy(s);
     return err;
 }
@@ -572,8 +573,13 @@ int zslab_store_put(zslab_store_t *s, uint64_t id, const void *data, size_t len)
         ZST_COUNT(s, put_bytes, len);
     }
     zslab_platform_lock_release(&s->lock);
-    if (sealed)
-        (void)_zslab_zst_submit(s, sealed, false); /* a failure: the next flush retries it */
+    if (sealed) {
+        /* double buffering: the last started append is completed, this one
+         * is started, and the caller fills the next slab while it is in
+         * flight.  A failure: the next flush retries the slab. */
+        (void)_zslab_zst_reap_started(s, false);
+        (void)_zslab_zst_submit_async(s, sealed, false);
+    }
     return err;
 }
 

@@ -229,10 +229,12 @@ typedef struct zst_rwin {
 } zst_rwin_t;
 
 /* ---- in-flight appends ---------------------------------------------------- */
-#define ZST_SLOTS 8u
+#define ZST_SLOTS ZSLAB_ZDEV_ASYNC_TAGS /* a started append's tag is its slot */
 typedef struct zst_slot {
-    zslab_platform_lock_t lock; /* held by the appender */
+    zslab_platform_lock_t lock; /* held by the appender, or by who reaps it */
     bool busy;
+    bool started;  /* an append_start() nobody waits for yet (tag = slot) */
+    uint16_t slab; /* the started slab */
     uint32_t zone;
 } zst_slot_t;
 
@@ -376,6 +378,8 @@ uint32_t _zslab_zst_zone_active(const zslab_store_t *s);
 
 /* write.c */
 int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held);
+int _zslab_zst_submit_async(zslab_store_t *s, zst_slab_t *sl, bool maint_held);
+int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held);
 int _zslab_zst_flush_locked(zslab_store_t *s);
 int _zslab_zst_tombstone(zslab_store_t *s, uint64_t id, uint64_t kill_seq, zst_slab_t **sealed);
 zst_slab_t *_zslab_zst_detach(zslab_store_t *s, zst_slab_t *sl);
