@@ -12,8 +12,11 @@
 zst_slab_t *_zslab_zst_detach(zslab_store_t *s, zst_slab_t *sl)
 {
     uint32_t idx = sl->cls == ZST_CLASS_TOMB ? ZST_OPEN_TOMB : sl->cls;
-    if (sl->state == ZST_SLAB_OPEN && s->open[idx] == _zslab_zst_slab_index(s, sl))
+    uint32_t me = _zslab_zst_slab_index(s, sl);
+    if (sl->state == ZST_SLAB_OPEN && s->open[idx] == me)
         s->open[idx] = ZST_NO_SLAB;
+    if (sl->state == ZST_SLAB_OPEN)
+        _zslab_zst_tail_remove(s, me);
     if (sl->nr == sl->nr_dead) {
         _zslab_zst_slab_release(s, sl);
         return NULL;
