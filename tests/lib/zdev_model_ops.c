@@ -69,14 +69,12 @@ static int ops_flush(void *dev)
     return unlock(m, zdev_model_flush(m));
 }
 
-const struct zslab_zdev_ops zdev_model_ops = {
-    .identify = ops_identify,
-    .report = ops_report,
-    .append = ops_append,
-    .read = ops_read,
-    .manage = ops_manage,
-    .flush = ops_flush,
-};
+/* What both tables hold. */
+#define MODEL_OPS                                                                                  \
+    .identify = ops_identify, .report = ops_report, .append = ops_append, .read = ops_read,        \
+    .manage = ops_manage, .flush = ops_flush
+
+const struct zslab_zdev_ops zdev_model_ops = {MODEL_OPS};
 
 /* Started appends, by tag: done at append_wait (the caller's buffer must be
  * left alone until then). */
@@ -117,12 +115,7 @@ static int ops_append_wait(void *dev, uint32_t tag, uint64_t *out_lba)
 }
 
 const struct zslab_zdev_ops zdev_model_async_ops = {
-    .identify = ops_identify,
-    .report = ops_report,
-    .append = ops_append,
-    .read = ops_read,
-    .manage = ops_manage,
-    .flush = ops_flush,
+    MODEL_OPS,
     .append_start = ops_append_start,
     .append_wait = ops_append_wait,
 };
