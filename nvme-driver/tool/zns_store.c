@@ -381,8 +381,7 @@ static bool read_only(enum store_verb verb)
 static void config(zslab_store_config_t *cfg, struct zns_dev *dev)
 {
     zslab_store_config_default(cfg);
-    /* appends in threads of their own: a put fills the next slab meanwhile */
-    cfg->ops = read_only(cli->verb) ? &zns_zdev_ops : store_aio_ops();
+    cfg->ops = &zns_zdev_ops;
     cfg->dev = dev;
     cfg->first_zone = cli->first_zone;
     cfg->nr_zones = cli->nr_zones;
@@ -452,7 +451,6 @@ int zns_store_main(int argc, char **argv)
     }
     code = run(s);
     ret = zslab_store_close(s, !read_only(parsed.verb));
-    store_aio_fini();
     if (ret && code == STORE_OK)
         code = store_fail(ret, "close (flush)");
     zns_close(&dev);

@@ -102,11 +102,6 @@ void store_print_counters(FILE *out, const zslab_store_counters_t *c, bool json)
 
 /* zns_store_work.c */
 enum store_exit store_fill(zslab_store_t *s, const struct store_cli *cli);
-
-/* zns_store_aio.c: zns_zdev_ops with append_start/append_wait (a thread per
- * tag); store_aio_fini() ends the threads once the store is closed. */
-const struct zslab_zdev_ops *store_aio_ops(void);
-void store_aio_fini(void);
 enum store_exit store_check(zslab_store_t *s, const struct store_cli *cli);
 size_t store_object(const struct store_cli *cli, uint64_t id, uint32_t version, uint8_t *buf,
                     size_t cap);
