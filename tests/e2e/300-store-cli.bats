@@ -48,7 +48,7 @@ setup() {
     assert_success
     run jq -c '{slab_bytes, max_object_bytes, nr_zones, zone_cap_bytes, lba_bytes, format_version, mode}' \
         "$STORE_JSON"
-    assert_output '{"slab_bytes":65536,"max_object_bytes":65440,"nr_zones":64,"zone_cap_bytes":3145728,"lba_bytes":4096,"format_version":1,"mode":"store"}'
+    assert_output '{"slab_bytes":65536,"max_object_bytes":65440,"nr_zones":64,"zone_cap_bytes":3145728,"lba_bytes":4096,"format_version":2,"mode":"store"}'
     sx "zns store info $DEV"
     assert_success
     assert_line "slab:             65536 bytes (one Zone Append)"

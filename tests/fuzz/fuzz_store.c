@@ -74,7 +74,8 @@ static uint32_t header_crc(const uint8_t *rec, uint32_t hb)
  * returns its length, or 0. */
 static uint32_t valid_record(const uint8_t *rec, size_t room)
 {
-    if (room < LBA || rd32(rec) != 0x424c535au || (rec[4] | rec[5] << 8) != 1)
+    uint32_t version = (uint32_t)(rec[4] | rec[5] << 8);
+    if (room < LBA || rd32(rec) != 0x424c535au || version < 1 || version > 2)
         return 0;
     uint32_t bytes = rd32(rec + 8), nr = rd32(rec + 12), off = rd32(rec + 32), pb = rd32(rec + 36);
     if (bytes < LBA || bytes % LBA || bytes > room || nr > (bytes - HDR) / ENTRY)

@@ -271,5 +271,8 @@ int _zdev_model_fault(struct zdev_model *m, enum zdev_model_op op);
 
 /* The operations table; pass a struct zdev_model * as @dev. */
 extern const struct zslab_zdev_ops zdev_model_ops;
+/* The same with append_start/append_wait; a started append is done when it
+ * is waited for. */
+extern const struct zslab_zdev_ops zdev_model_async_ops;
 
 #endif /* ZDEV_MODEL_H */

@@ -2,6 +2,9 @@
 /*
  * zdev_model_ops.c - struct zslab_zdev_ops on the model device.  Every call
  * holds the model's lock, so threads may share one model.
+ * zdev_model_async_ops adds append_start/append_wait: a started append is
+ * done by the model only when it is waited for, so a caller that touched its
+ * buffer before the wait, or waited twice, is caught.
  */
 #include "zdev_model.h"
 
@@ -66,11 +69,53 @@ static int ops_flush(void *dev)
     return unlock(m, zdev_model_flush(m));
 }
 
-const struct zslab_zdev_ops zdev_model_ops = {
-    .identify = ops_identify,
-    .report = ops_report,
-    .append = ops_append,
-    .read = ops_read,
-    .manage = ops_manage,
-    .flush = ops_flush,
+/* What both tables hold. */
+#define MODEL_OPS                                                                                  \
+    .identify = ops_identify, .report = ops_report, .append = ops_append, .read = ops_read,        \
+    .manage = ops_manage, .flush = ops_flush
+
+const struct zslab_zdev_ops zdev_model_ops = {MODEL_OPS};
+
+/* Started appends, by tag: done at append_wait (the caller's buffer must be
+ * left alone until then). */
+static struct started {
+    bool busy;
+    void *dev;
+    uint64_t zslba;
+    const void *buf;
+    size_t len;
+} started[ZSLAB_ZDEV_ASYNC_TAGS];
+static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int ops_append_start(void *dev, uint64_t zone_start_lba, const void *buf, size_t len_bytes,
+                            uint32_t tag)
+{
+    int err = 0;
+    pthread_mutex_lock(&started_lock);
+    if (tag >= ZSLAB_ZDEV_ASYNC_TAGS || started[tag].busy) {
+        err = -ZSLAB_EINVAL; /* the store started a tag twice: a bug */
+    } else {
+        struct started st = {true, dev, zone_start_lba, buf, len_bytes};
+        started[tag] = st;
+    }
+    pthread_mutex_unlock(&started_lock);
+    return err;
+}
+
+static int ops_append_wait(void *dev, uint32_t tag, uint64_t *out_lba)
+{
+    pthread_mutex_lock(&started_lock);
+    struct started st = tag < ZSLAB_ZDEV_ASYNC_TAGS ? started[tag] : (struct started){0};
+    if (st.busy && st.dev == dev)
+        started[tag].busy = false;
+    pthread_mutex_unlock(&started_lock);
+    if (!st.busy || st.dev != dev)
+        return -ZSLAB_EINVAL; /* waited for a tag not started */
+    return ops_append(dev, st.zslba, st.buf, st.len, out_lba);
+}
+
+const struct zslab_zdev_ops zdev_model_async_ops = {
+    MODEL_OPS,
+    .append_start = ops_append_start,
+    .append_wait = ops_append_wait,
 };

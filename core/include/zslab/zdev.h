@@ -197,7 +197,18 @@ struct zslab_zone {
  *             (QEMU's reports one) may lose a completed append on power loss
  *             until a flush that started after it has returned.  Zone
  *             management (reset, finish) needs no flush.
+ * @append_start, @append_wait: optional (both or neither), an append that
+ *             does not block its caller: append_start() queues the Zone Append
+ *             of @append under @tag (0 to ZSLAB_ZDEV_ASYNC_TAGS - 1, not
+ *             already started) and returns 0, or an error when nothing was
+ *             queued; @buf stays untouched by the caller until
+ *             append_wait(@tag) has returned the append's result (as
+ *             @append's, the LBA in *@out_lba).  Every started tag is waited
+ *             for exactly once, by any thread.  The zone store uses them to
+ *             fill its next slab while the last one is in flight.
  */
+#define ZSLAB_ZDEV_ASYNC_TAGS 8u
+
 struct zslab_zdev_ops {
     int (*identify)(void *dev, struct zslab_zdev_geometry *geo);
     int (*report)(void *dev, uint64_t from_lba, struct zslab_zone *zones, uint32_t *nr_zones);
@@ -207,6 +218,9 @@ struct zslab_zdev_ops {
     int (*manage)(void *dev, uint64_t zone_start_lba, enum zslab_zone_action action,
                   bool all_zones);
     int (*flush)(void *dev);
+    int (*append_start)(void *dev, uint64_t zone_start_lba, const void *buf, size_t len_bytes,
+                        uint32_t tag);
+    int (*append_wait)(void *dev, uint32_t tag, uint64_t *out_lba);
 };
 
 #endif /* ZSLAB_ZDEV_H */

@@ -57,8 +57,8 @@
 #include "zdev.h"
 #include "zslab.h"
 
-/* The on-device format this build writes; it reads this version only. */
-#define ZSLAB_STORE_FORMAT_VERSION 1u
+/* The on-device format this build writes; it reads it and every older one. */
+#define ZSLAB_STORE_FORMAT_VERSION 2u
 
 /* Configuration defaults and limits (see struct zslab_store_config). */
 #define ZSLAB_STORE_DEFAULT_SLAB_BYTES         (256u << 10) /* capped by ZASL */

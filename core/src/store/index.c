@@ -33,14 +33,20 @@ static uint64_t hash(uint64_t key)
     return key ^ (key >> 31);
 }
 
-/* (a x b) >> 64, without a 128-bit type. */
+/* (a x b) >> 64: one multiply where the compiler has a 128-bit type (gcc and
+ * clang on 64-bit targets; it needs no library call there), else four. */
 static uint64_t mul_high(uint64_t a, uint64_t b)
 {
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef unsigned __int128 u128;
+    return (uint64_t)(((u128)a * b) >> 64);
+#else
     uint64_t a_lo = a & LOW_HALF_MASK, a_hi = a >> HALF_BITS;
     uint64_t b_lo = b & LOW_HALF_MASK, b_hi = b >> HALF_BITS;
     uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
     uint64_t mid = (lo_lo >> HALF_BITS) + (hi_lo & LOW_HALF_MASK) + lo_hi;
     return hi_hi + (hi_lo >> HALF_BITS) + (mid >> HALF_BITS);
+#endif
 }
 
 static uint64_t home(const zst_index_t *ix, uint64_t key)
@@ -65,14 +71,15 @@ static zst_ient_t *alloc_slots(zslab_t *z, uint64_t cap)
     size_t bytes = (size_t)cap * sizeof(zst_ient_t);
     zst_ient_t *slots = zslab_alloc_aligned(z, bytes, sizeof(zst_ient_t));
     if (slots)
-        _zslab_mem_fill(slots, 0, bytes);
+        zst_zero(slots, bytes);
     return slots;
 }
 
-/* Robin Hood placement of a key known to be absent; there is a free slot. */
-static void place(zst_index_t *ix, uint64_t key, uint64_t val)
+/* Robin Hood placement of a key known to be absent, from slot @i at distance
+ * @d from its home, where find() stopped (or from its home); there is a free
+ * slot. */
+static void place_from(zst_index_t *ix, uint64_t i, uint64_t d, uint64_t key, uint64_t val)
 {
-    uint64_t i = home(ix, key), d = 0;
     for (;;) {
         zst_ient_t *slot = &ix->slots[i];
         if (slot->val == 0) {
@@ -93,6 +100,11 @@ static void place(zst_index_t *ix, uint64_t key, uint64_t val)
         i = next(ix, i);
         d++;
     }
+}
+
+static void place(zst_index_t *ix, uint64_t key, uint64_t val)
+{
+    place_from(ix, home(ix, key), 0, key, val);
 }
 
 static int resize(zst_index_t *ix, uint64_t cap)
@@ -133,16 +145,30 @@ void _zslab_zst_index_fini(zst_index_t *ix)
     ix->cap = ix->count = 0;
 }
 
-static int64_t find(const zst_index_t *ix, uint64_t key)
+/* The slot of @key, or -1; a miss leaves in *@stop and *@stop_d the slot and
+ * its distance from @key's home where @key would be placed. */
+static int64_t find_at(const zst_index_t *ix, uint64_t key, uint64_t *stop, uint64_t *stop_d)
 {
     uint64_t i = home(ix, key), d = 0;
-    while (ix->slots[i].val && distance(ix, i) >= d) {
+    /* the key test first: a slot holding @key is d from its home, so the
+     * distance (a hash) is only needed to stop at a miss */
+    while (ix->slots[i].val) {
         if (ix->slots[i].key == key)
             return (int64_t)i;
+        if (distance(ix, i) < d)
+            break;
         i = next(ix, i);
         d++;
     }
+    *stop = i;
+    *stop_d = d;
     return -1;
+}
+
+static int64_t find(const zst_index_t *ix, uint64_t key)
+{
+    uint64_t stop, stop_d;
+    return find_at(ix, key, &stop, &stop_d);
 }
 
 uint64_t _zslab_zst_index_get(const zst_index_t *ix, uint64_t key)
@@ -155,17 +181,23 @@ uint64_t _zslab_zst_index_get(const zst_index_t *ix, uint64_t key)
 int _zslab_zst_index_set(zst_index_t *ix, uint64_t key, uint64_t val, uint64_t *old)
 {
     zst_assert(val != 0);
-    int64_t i = find(ix, key);
+    uint64_t stop = 0, stop_d = 0;
+    int64_t i = find_at(ix, key, &stop, &stop_d);
     if (old)
         *old = i < 0 ? 0 : ix->slots[i].val;
     if (i >= 0) {
         ix->slots[i].val = val;
         return 0;
     }
-    if ((ix->count + 1) * GROW_DEN > ix->cap * GROW_NUM &&
-        resize(ix, (ix->count + 1) * TARGET_NUM / TARGET_DEN + 1) != 0 && ix->count + 1 >= ix->cap)
-        return -ZSLAB_ENOMEM; /* a failed grow is fine while a slot is left */
-    place(ix, key, val);
+    if ((ix->count + 1) * GROW_DEN > ix->cap * GROW_NUM) {
+        if (resize(ix, (ix->count + 1) * TARGET_NUM / TARGET_DEN + 1) == 0) {
+            place(ix, key, val); /* a new table: find's stop is stale */
+            return 0;
+        }
+        if (ix->count + 1 >= ix->cap)
+            return -ZSLAB_ENOMEM; /* a failed grow is fine while a slot is left */
+    }
+    place_from(ix, stop, stop_d, key, val);
     return 0;
 }
 

@@ -88,6 +88,7 @@ int _zslab_zst_rec_decode(const uint8_t *buf, uint32_t lba_bytes, zst_rec_t *r, 
     r->payload_off = _zslab_zst_le32(buf + ZST_H_PAYLOAD_OFF);
     r->payload_bytes = _zslab_zst_le32(buf + ZST_H_PAYLOAD_BYTES);
     r->cls = le16(buf + ZST_H_CLASS);
+    r->version = version;
     r->payload_crc = _zslab_zst_le32(buf + ZST_H_PAYLOAD_CRC);
     if (r->record_bytes < lba_bytes || r->record_bytes % lba_bytes ||
         r->record_bytes > ZSLAB_STORE_MAX_SLAB_BYTES)
@@ -121,7 +122,8 @@ static uint32_t header_crc(const uint8_t *buf, uint32_t header_bytes)
 
 /*
  * The header CRC (fixed part and entries) and the entries against the
- * header: lengths that add up to the payload, each in its size class.
+ * header: lengths that add up to the payload, each in its size class (or,
+ * from version 2, a smaller one).
  * @avail bytes of @buf are readable; the entries must be among them.
  */
 int _zslab_zst_rec_check_header(const uint8_t *buf, size_t avail, const zst_rec_t *r,
@@ -139,7 +141,11 @@ int _zslab_zst_rec_check_header(const uint8_t *buf, size_t avail, const zst_rec_
         _zslab_zst_rec_entry(buf, i, &id, &len);
         if (len > max_object)
             return bad(why, "object longer than the largest object");
-        if (r->cls == ZST_CLASS_TOMB ? len != ZST_TOMB_BYTES : _zslab_zst_class_of(len) != r->cls)
+        /* version 1: every object of the record's class; 2: of it or a
+         * smaller one (the room at the end of a record is filled) */
+        uint16_t c = _zslab_zst_class_of(len);
+        if (r->cls == ZST_CLASS_TOMB ? len != ZST_TOMB_BYTES
+                                     : (c > r->cls || (r->version < 2 && c != r->cls)))
             return bad(why, "object length outside the record's size class");
         sum += zst_round_up(len, ZST_ALIGN);
     }

@@ -163,7 +163,7 @@ static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct wi
     return scan->soft_payload && r->cls != ZST_CLASS_TOMB ? 0 : rc;
 }
 
-/* "record at LBA 0x..: format version 2; this build reads version 1" */
+/* "record at LBA 0x..: format version 3; this build reads versions 1 to 2" */
 static void newer_version(zslab_store_t *s, uint64_t lba, const uint8_t *header)
 {
     zslab_fmt_t f;
@@ -172,7 +172,7 @@ static void newer_version(zslab_store_t *s, uint64_t lba, const uint8_t *header)
     _zslab_fmt_hex(&f, (uintptr_t)lba);
     _zslab_fmt_str(&f, " has on-device format version ");
     _zslab_fmt_u64(&f, (uint64_t)(header[ZST_H_VERSION] | header[ZST_H_VERSION + 1] << 8));
-    _zslab_fmt_str(&f, "; this build reads version ");
+    _zslab_fmt_str(&f, "; this build reads versions 1 to ");
     _zslab_fmt_u64(&f, ZSLAB_STORE_FORMAT_VERSION);
     _zslab_fmt_str(&f, " only (use a newer zns-slab)");
 }

@@ -181,10 +181,19 @@ const uint8_t *_zslab_zst_slab_object(const zst_slab_t *sl, uint32_t entry, uint
     return sl->buf + sl->payload_off + sl->offs[entry];
 }
 
-/* Moves @n bytes down (dst < src, the ranges may overlap). */
+/* Moves @n bytes down (dst < src, the ranges may overlap): forward, each
+ * word read before it can be overwritten; a word at a time when both are
+ * 8-aligned (objects and the payload are). */
 static void move_down(uint8_t *dst, const uint8_t *src, uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++)
+    uint32_t i = 0;
+    if ((((uintptr_t)dst | (uintptr_t)src) & (sizeof(uint64_t) - 1)) == 0) {
+        uint64_t *dw = (uint64_t *)(void *)dst;
+        const uint64_t *sw = (const uint64_t *)(const void *)src;
+        for (; i + sizeof(uint64_t) <= n; i += sizeof(uint64_t))
+            *dw++ = *sw++;
+    }
+    for (; i < n; i++)
         dst[i] = src[i];
 }
 
@@ -237,10 +246,10 @@ void _zslab_zst_slab_seal(zslab_store_t *s, zst_slab_t *sl)
         move_down(sl->buf + tight, sl->buf + sl->payload_off, sl->payload_bytes);
         sl->payload_off = tight;
     }
-    _zslab_mem_fill(sl->buf + hb, 0, sl->payload_off - hb);
+    zst_zero(sl->buf + hb, sl->payload_off - hb);
     uint32_t end = sl->payload_off + sl->payload_bytes;
     uint32_t record_bytes = zst_round_up(end + ZST_TRAILER_BYTES, s->lba_bytes);
-    _zslab_mem_fill(sl->buf + end, 0, record_bytes - end);
+    zst_zero(sl->buf + end, record_bytes - end);
     sl->lbas = record_bytes / s->lba_bytes;
 }
 

@@ -401,6 +401,7 @@ int zslab_store_close(zslab_store_t *s, bool flush)
     if (!s)
         return 0;
     int err = flush && !s->cfg.read_only ? zslab_store_flush(s) : 0;
+    (void)_zslab_zst_reap_started(s, false); /* their buffers are freed next */
     destroy(s);
     return err;
 }
@@ -473,14 +474,67 @@ bool _zslab_zst_drop_entry(zslab_store_t *s, uint64_t loc)
 
 /* Copies an object into the open slab of its class.  Lock held.  *@sealed
  * receives a slab that filled up, to submit once the lock is released. */
+/* Bytes an object could still take in @sl. */
+static uint32_t slab_room(const zslab_store_t *s, const zst_slab_t *sl)
+{
+    uint32_t used = sl->payload_off + sl->payload_bytes + ZST_TRAILER_BYTES;
+    return sl->nr < sl->nr_max && used < s->slab_bytes ? s->slab_bytes - used : 0;
+}
+
+/* Slab @sl of class @cls did not fit the class's next object: it becomes a
+ * tail, or is sealed (returned) when its room is not worth waiting for or
+ * every tail is taken. */
+static zst_slab_t *retire_open(zslab_store_t *s, zst_slab_t *sl, uint16_t cls)
+{
+    s->open[cls] = ZST_NO_SLAB;
+    if (cls == 0 || s->nr_tails == ZST_MAX_TAILS || slab_room(s, sl) < ZST_TAIL_MIN_ROOM)
+        return _zslab_zst_detach(s, sl);
+    sl->tail_since = s->put_clock;
+    s->tails[s->nr_tails++] = (uint16_t)_zslab_zst_slab_index(s, sl);
+    return NULL;
+}
+
+/* The oldest tail, sealed (returned) when it has waited long enough or is
+ * nearly full. */
+static zst_slab_t *expire_tail(zslab_store_t *s)
+{
+    if (!s->nr_tails)
+        return NULL;
+    zst_slab_t *sl = &s->slabs[s->tails[0]];
+    if (s->put_clock - sl->tail_since < ZST_TAIL_PUTS && slab_room(s, sl) >= ZST_TAIL_MIN_ROOM)
+        return NULL;
+    return _zslab_zst_detach(s, sl); /* leaves the tails */
+}
+
+/* Removes slab @idx from the tails, if it is one. */
+void _zslab_zst_tail_remove(zslab_store_t *s, uint32_t idx)
+{
+    for (uint32_t i = 0; i < s->nr_tails; i++)
+        if (s->tails[i] == idx) {
+            for (uint32_t j = i + 1; j < s->nr_tails; j++)
+                s->tails[j - 1] = s->tails[j];
+            s->nr_tails--;
+            return;
+        }
+}
+
 int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint32_t len,
                           bool migrate, zst_slab_t **sealed)
 {
     uint16_t cls = _zslab_zst_class_of(len);
-    zst_slab_t *sl = s->open[cls] == ZST_NO_SLAB ? NULL : &s->slabs[s->open[cls]];
-    if (sl && !_zslab_zst_slab_fits(s, sl, len)) {
-        *sealed = _zslab_zst_detach(s, sl);
-        sl = NULL;
+    zst_slab_t *sl = NULL;
+    /* the room at the end of a bigger class's tail first */
+    for (uint32_t i = 0; i < s->nr_tails && !sl; i++) {
+        zst_slab_t *t = &s->slabs[s->tails[i]];
+        if (t->cls > cls && _zslab_zst_slab_fits(s, t, len))
+            sl = t;
+    }
+    if (!sl) {
+        sl = s->open[cls] == ZST_NO_SLAB ? NULL : &s->slabs[s->open[cls]];
+        if (sl && !_zslab_zst_slab_fits(s, sl, len)) {
+            *sealed = retire_open(s, sl, cls);
+            sl = NULL;
+        }
     }
     if (!sl) {
         sl = _zslab_zst_slab_open(s, cls);
@@ -499,6 +553,9 @@ int _zslab_zst_put_locked(zslab_store_t *s, uint64_t id, const void *data, uint3
     (void)_zslab_zst_slab_add(sl, id, data, len, older);
     _zslab_zst_gauge(&s->c.live_objects, 1);
     _zslab_zst_gauge(&s->c.live_bytes, len);
+    s->put_clock++;
+    if (!*sealed)
+        *sealed = expire_tail(s);
     return 0;
 }
 
@@ -572,8 +629,13 @@ int zslab_store_put(zslab_store_t *s, uint64_t id, const void *data, size_t len)
         ZST_COUNT(s, put_bytes, len);
     }
     zslab_platform_lock_release(&s->lock);
-    if (sealed)
-        (void)_zslab_zst_submit(s, sealed, false); /* a failure: the next flush retries it */
+    if (sealed) {
+        /* double buffering: the last started append is completed, this one
+         * is started, and the caller fills the next slab while it is in
+         * flight.  A failure: the next flush retries the slab. */
+        (void)_zslab_zst_reap_started(s, false);
+        (void)_zslab_zst_submit_async(s, sealed, false);
+    }
     return err;
 }
 

@@ -99,6 +99,7 @@ typedef struct zst_rec {
     uint32_t payload_bytes;
     uint32_t payload_crc;
     uint16_t cls;
+    uint16_t version;
     bool payload_bad; /* scan with soft_payload: read whole, its payload CRC failed */
 } zst_rec_t;
 
@@ -150,8 +151,14 @@ typedef struct zst_index {
 #define ZST_MAX_SLABS 256u
 #define ZST_NR_OPEN   (ZST_NR_CLASSES + 1u) /* classes, then tombstones */
 #define ZST_OPEN_TOMB ZST_NR_CLASSES
-#define ZST_POOL_BUFS 8u
+#define ZST_POOL_BUFS 16u
 #define ZST_NO_SLAB   0xffffu
+/* A slab its class's next object did not fit becomes a tail: objects of
+ * smaller classes fill the room at its end (format version 2) for up to
+ * ZST_TAIL_PUTS puts, or until less than ZST_TAIL_MIN_ROOM bytes are left. */
+#define ZST_MAX_TAILS     ZST_NR_CLASSES
+#define ZST_TAIL_PUTS     64u
+#define ZST_TAIL_MIN_ROOM 256u
 /* DRAM-only bits of an entry's length word; cleared before it is written. */
 #define ZST_ENT_DEAD  0x80000000u /* deleted or replaced while in DRAM */
 #define ZST_ENT_OLDER 0x40000000u /* an older version may be on the device */
@@ -181,9 +188,10 @@ typedef struct zst_slab {
     uint8_t state;
     bool maybe_written; /* a failed append may have reached the device */
     uint64_t seq;
-    uint32_t zone; /* reserved zone */
-    uint32_t lbas; /* record length, LBAs */
-    uint32_t slot; /* in-flight slot */
+    uint32_t zone;       /* reserved zone */
+    uint32_t lbas;       /* record length, LBAs */
+    uint32_t slot;       /* in-flight slot */
+    uint64_t tail_since; /* put clock when it became a tail */
 } zst_slab_t;
 
 /* ---- zones ---------------------------------------------------------------- */
@@ -233,10 +241,12 @@ typedef struct zst_rwin {
 } zst_rwin_t;
 
 /* ---- in-flight appends ---------------------------------------------------- */
-#define ZST_SLOTS 8u
+#define ZST_SLOTS ZSLAB_ZDEV_ASYNC_TAGS /* a started append's tag is its slot */
 typedef struct zst_slot {
-    zslab_platform_lock_t lock; /* held by the appender */
+    zslab_platform_lock_t lock; /* held by the appender, or by who reaps it */
     bool busy;
+    bool started;  /* an append_start() nobody waits for yet (tag = slot) */
+    uint16_t slab; /* the started slab */
     uint32_t zone;
 } zst_slot_t;
 
@@ -264,6 +274,9 @@ struct zslab_store {
     uint32_t nr_zones, head, next_pick, nr_free;
     zst_slab_t slabs[ZST_MAX_SLABS];
     uint16_t open[ZST_NR_OPEN];
+    uint16_t tails[ZST_MAX_TAILS]; /* oldest first */
+    uint32_t nr_tails;
+    uint64_t put_clock; /* objects put so far (tails' age) */
     void *pool[ZST_POOL_BUFS];
     uint32_t nr_pool;
     zst_slot_t slots[ZST_SLOTS];
@@ -276,6 +289,22 @@ struct zslab_store {
     zslab_store_counters_t c;
     char err[ZST_ERR_BYTES];
 };
+
+/* Zeroes @bytes at @dst a word at a time (the core's _zslab_mem_fill is a
+ * byte loop: under an emulated CPU, 8x the stores for a record's padding and
+ * the index's tables). */
+static inline void zst_zero(void *dst, size_t bytes)
+{
+    uint8_t *d = dst;
+    for (; bytes && ((uintptr_t)d & (sizeof(uint64_t) - 1)); bytes--)
+        *d++ = 0;
+    uint64_t *w = (uint64_t *)(void *)d;
+    for (; bytes >= sizeof(uint64_t); bytes -= sizeof(uint64_t))
+        *w++ = 0;
+    d = (uint8_t *)w;
+    while (bytes--)
+        *d++ = 0;
+}
 
 static inline uint32_t zst_min_u32(uint32_t a, uint32_t b)
 {
@@ -364,9 +393,12 @@ uint32_t _zslab_zst_zone_active(const zslab_store_t *s);
 
 /* write.c */
 int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held);
+int _zslab_zst_submit_async(zslab_store_t *s, zst_slab_t *sl, bool maint_held);
+int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held);
 int _zslab_zst_flush_locked(zslab_store_t *s);
 int _zslab_zst_tombstone(zslab_store_t *s, uint64_t id, uint64_t kill_seq, zst_slab_t **sealed);
 zst_slab_t *_zslab_zst_detach(zslab_store_t *s, zst_slab_t *sl);
+void _zslab_zst_tail_remove(zslab_store_t *s, uint32_t idx);
 
 /* reclaim.c */
 int _zslab_zst_reclaim_locked(zslab_store_t *s, uint32_t zones, uint32_t *reclaimed);

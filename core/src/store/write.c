@@ -12,8 +12,11 @@
 zst_slab_t *_zslab_zst_detach(zslab_store_t *s, zst_slab_t *sl)
 {
     uint32_t idx = sl->cls == ZST_CLASS_TOMB ? ZST_OPEN_TOMB : sl->cls;
-    if (sl->state == ZST_SLAB_OPEN && s->open[idx] == _zslab_zst_slab_index(s, sl))
+    uint32_t me = _zslab_zst_slab_index(s, sl);
+    if (sl->state == ZST_SLAB_OPEN && s->open[idx] == me)
         s->open[idx] = ZST_NO_SLAB;
+    if (sl->state == ZST_SLAB_OPEN)
+        _zslab_zst_tail_remove(s, me);
     if (sl->nr == sl->nr_dead) {
         _zslab_zst_slab_release(s, sl);
         return NULL;
@@ -30,18 +33,33 @@ static uint32_t free_slot(const zslab_store_t *s)
     return ZST_SLOTS;
 }
 
-/* Waits (store lock released) for the append in flight in a busy slot, one
- * on a retiring zone when @retiring. */
-static void wait_one(zslab_store_t *s, bool retiring)
+static int reap(zslab_store_t *s, uint32_t k, bool maint_held);
+
+/* Waits for the append in busy slot @k: one in flight in another thread
+ * (store lock released meanwhile), or a started one, which this thread then
+ * completes.  Lock held.  Return: a started append's result (0 when it was
+ * another thread's to complete). */
+static int wait_slot(zslab_store_t *s, uint32_t k, bool maint_held)
+{
+    zst_slot_t *slot = &s->slots[k];
+    if (slot->busy && !slot->started) {
+        zslab_platform_lock_release(&s->lock);
+        zslab_platform_lock_acquire(&slot->lock);
+        zslab_platform_lock_release(&slot->lock);
+        zslab_platform_lock_acquire(&s->lock);
+    }
+    return slot->busy && slot->started ? reap(s, k, maint_held) : 0;
+}
+
+/* Waits for the append in flight in a busy slot, one on a retiring zone when
+ * @retiring.  Lock held. */
+static void wait_one(zslab_store_t *s, bool retiring, bool maint_held)
 {
     for (uint32_t i = 0; i < ZST_SLOTS; i++) {
         zst_slot_t *slot = &s->slots[i];
         if (!slot->busy || (retiring && s->zones[slot->zone].state != ZSLAB_STORE_ZONE_RETIRING))
             continue;
-        zslab_platform_lock_release(&s->lock);
-        zslab_platform_lock_acquire(&slot->lock);
-        zslab_platform_lock_release(&slot->lock);
-        zslab_platform_lock_acquire(&s->lock);
+        (void)wait_slot(s, i, maint_held); /* a failed slab is the next flush's */
         return;
     }
 }
@@ -128,14 +146,87 @@ static int complete(zslab_store_t *s, zst_slab_t *sl, int err, uint64_t lba, con
     return err;
 }
 
+/* The end of the append of @sl in slot @k, which this thread holds: the
+ * result is applied and the slot freed.  Lock held (released for a moment to
+ * report an event).  Return: DONE, RETRY or the error, as complete(). */
+static int finish(zslab_store_t *s, uint32_t k, zst_slab_t *sl, int err, uint64_t lba)
+{
+    zst_slot_t *slot = &s->slots[k];
+    uint64_t zslba = s->zones[sl->zone].start_lba;
+    const char *event = NULL;
+    int r = complete(s, sl, err, lba, &event);
+    slot->busy = false;
+    zslab_platform_lock_release(&slot->lock);
+    if (event) {
+        zslab_platform_lock_release(&s->lock);
+        _zslab_zst_event(
+            s, r == RETRY ? ZSLAB_STORE_EVENT_ZONE_FULL_RETRY : ZSLAB_STORE_EVENT_DEVICE_ERROR,
+            zslba, err, event);
+        zslab_platform_lock_acquire(&s->lock);
+    }
+    return r;
+}
+
+static int submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held, bool async);
+
+/* Completes the started append of busy slot @k (lock held; released while it
+ * waits); a Zone Is Full retries the slab in another zone at once.  Return: 0
+ * or the error (the slab is FAILED, kept for the next flush). */
+static int reap(zslab_store_t *s, uint32_t k, bool maint_held)
+{
+    zst_slot_t *slot = &s->slots[k];
+    zst_assert(slot->busy && slot->started);
+    slot->started = false;
+    zst_slab_t *sl = &s->slabs[slot->slab];
+    zslab_platform_lock_acquire(&slot->lock); /* free: its starter let go of it */
+    zslab_platform_lock_release(&s->lock);
+    uint64_t lba = 0;
+    int err = s->cfg.ops->append_wait(s->cfg.dev, k, &lba);
+    zslab_platform_lock_acquire(&s->lock);
+    int r = finish(s, k, sl, err, lba);
+    if (r == RETRY) {
+        zslab_platform_lock_release(&s->lock);
+        r = submit(s, sl, maint_held, false);
+        zslab_platform_lock_acquire(&s->lock);
+    }
+    return r;
+}
+
+/* Completes every started append.  Lock held.  Return: the first error. */
+static int reap_all(zslab_store_t *s, bool maint_held)
+{
+    int err = 0;
+    for (uint32_t k = 0; k < ZST_SLOTS; k++)
+        if (s->slots[k].busy && s->slots[k].started) {
+            int e = reap(s, k, maint_held);
+            if (e && !err)
+                err = e;
+        }
+    return err;
+}
+
+/* reap_all() without the lock held; for puts, before they start the next
+ * append (so each thread has at most one started: double buffering). */
+int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held)
+{
+    zslab_platform_lock_acquire(&s->lock);
+    int err = reap_all(s, maint_held);
+    zslab_platform_lock_release(&s->lock);
+    return err;
+}
+
 /*
  * Appends sealed slab @sl (detached: in no class).  No lock held; @maint_held
- * tells whether the caller holds s->maint (flush, reclaim).  Return: 0 once
- * it is on the device (not yet flushed); otherwise the error, and the slab is
- * FAILED: still in DRAM, its objects readable, retried by the next flush.
+ * tells whether the caller holds s->maint (flush, reclaim).  With @async and
+ * a device that can (append_start), it returns once the append is queued:
+ * its slot is then "started", and whoever waits for the slot completes it.
+ * Return: 0 once it is on the device (not yet flushed) or queued; otherwise
+ * the error, and the slab is FAILED: still in DRAM, its objects readable,
+ * retried by the next flush.
  */
-int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
+static int submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held, bool async)
 {
+    async = async && s->cfg.ops->append_start && s->cfg.ops->append_wait;
     zslab_platform_lock_acquire(&s->lock);
     for (;;) {
         /* entries may have died while the lock was released */
@@ -147,12 +238,12 @@ int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
         _zslab_zst_slab_seal(s, sl);
         uint32_t k = free_slot(s);
         if (k == ZST_SLOTS) {
-            wait_one(s, false);
+            wait_one(s, false, maint_held);
             continue;
         }
         int r = _zslab_zst_zone_reserve(s, sl);
         if (r == ZST_WAIT) {
-            wait_one(s, true);
+            wait_one(s, true, maint_held);
             continue;
         }
         if (r == ZST_NEED_RECLAIM) {
@@ -171,35 +262,49 @@ int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
         }
         zst_slot_t *slot = &s->slots[k];
         slot->busy = true;
+        slot->started = false;
         slot->zone = sl->zone;
         sl->slot = k;
         zslab_platform_lock_acquire(&slot->lock);
         _zslab_zst_slab_header(s, sl);
         sl->state = ZST_SLAB_INFLIGHT;
         uint64_t zslba = s->zones[sl->zone].start_lba;
+        size_t bytes = (size_t)sl->lbas * s->lba_bytes;
         zslab_platform_lock_release(&s->lock);
 
         uint64_t lba = 0;
-        int err =
-            s->cfg.ops->append(s->cfg.dev, zslba, sl->buf, (size_t)sl->lbas * s->lba_bytes, &lba);
+        int err;
+        if (async) {
+            err = s->cfg.ops->append_start(s->cfg.dev, zslba, sl->buf, bytes, k);
+            if (!err) {
+                zslab_platform_lock_acquire(&s->lock);
+                slot->started = true;
+                slot->slab = (uint16_t)_zslab_zst_slab_index(s, sl);
+                zslab_platform_lock_release(&slot->lock);
+                zslab_platform_lock_release(&s->lock);
+                return 0;
+            }
+        } else {
+            err = s->cfg.ops->append(s->cfg.dev, zslba, sl->buf, bytes, &lba);
+        }
 
         zslab_platform_lock_acquire(&s->lock);
-        const char *event = NULL;
-        r = complete(s, sl, err, lba, &event);
-        slot->busy = false;
-        zslab_platform_lock_release(&slot->lock);
-        if (event) {
-            zslab_platform_lock_release(&s->lock);
-            _zslab_zst_event(
-                s, r == RETRY ? ZSLAB_STORE_EVENT_ZONE_FULL_RETRY : ZSLAB_STORE_EVENT_DEVICE_ERROR,
-                zslba, err, event);
-            zslab_platform_lock_acquire(&s->lock);
-        }
+        r = finish(s, k, sl, err, lba);
         if (r == RETRY)
             continue;
         zslab_platform_lock_release(&s->lock);
         return r;
     }
+}
+
+int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
+{
+    return submit(s, sl, maint_held, false);
+}
+
+int _zslab_zst_submit_async(zslab_store_t *s, zst_slab_t *sl, bool maint_held)
+{
+    return submit(s, sl, maint_held, true);
 }
 
 /* Adds a tombstone for @id that kills its versions of seq < @kill_seq.  Lock
@@ -239,19 +344,21 @@ static uint32_t collect(zslab_store_t *s, uint16_t *list)
     return n;
 }
 
-/* Waits for the appends in flight now (other threads' slabs sealed earlier). */
-static void wait_inflight(zslab_store_t *s)
+/* Waits for the appends in flight now (other threads' slabs sealed earlier),
+ * completing the started ones.  Lock held.  Return: a started one's error. */
+static int wait_inflight(zslab_store_t *s)
 {
     bool busy[ZST_SLOTS];
+    int err = 0;
     for (uint32_t i = 0; i < ZST_SLOTS; i++)
         busy[i] = s->slots[i].busy;
-    zslab_platform_lock_release(&s->lock);
     for (uint32_t i = 0; i < ZST_SLOTS; i++)
         if (busy[i]) {
-            zslab_platform_lock_acquire(&s->slots[i].lock);
-            zslab_platform_lock_release(&s->slots[i].lock);
+            int e = wait_slot(s, i, true);
+            if (e && !err)
+                err = e;
         }
-    zslab_platform_lock_acquire(&s->lock);
+    return err;
 }
 
 static bool any_failed(const zslab_store_t *s)
@@ -273,12 +380,14 @@ int _zslab_zst_flush_locked(zslab_store_t *s)
         uint32_t n = collect(s, list);
         zslab_platform_lock_release(&s->lock);
         for (uint32_t i = 0; i < n; i++) {
-            int e = _zslab_zst_submit(s, &s->slabs[list[i]], true);
+            int e = _zslab_zst_submit_async(s, &s->slabs[list[i]], true);
             if (e && !err)
                 err = e;
         }
         zslab_platform_lock_acquire(&s->lock);
-        wait_inflight(s);
+        int e = wait_inflight(s);
+        if (e && !err)
+            err = e;
         if (!any_failed(s))
             break; /* else another thread's append failed meanwhile: once more */
     }

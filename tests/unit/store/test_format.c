@@ -195,7 +195,7 @@ static void a_newer_version_is_refused_as_such(void **state)
     (void)state;
     uint8_t buf[LBA_BYTES];
     make_record(buf, sizeof(buf));
-    buf[ZST_H_VERSION] = 2;
+    buf[ZST_H_VERSION] = ZSLAB_STORE_FORMAT_VERSION + 1;
     zst_rec_t r;
     const char *why = NULL;
     assert_int_equal(_zslab_zst_rec_decode(buf, LBA_BYTES, &r, &why), -ZSLAB_EPROTO);
@@ -262,6 +262,29 @@ static void entries_must_add_up_and_stay_in_class(void **state)
     assert_string_equal(why, "object lengths do not add up to the payload");
 }
 
+/* Version 2 records fill their end with objects of smaller classes; a
+ * version 1 record holds its class only. */
+static void smaller_classes_from_version_2_only(void **state)
+{
+    (void)state;
+    uint8_t buf[LBA_BYTES];
+    make_record(buf, sizeof(buf));
+    _zslab_zst_put_le32(buf + ZST_HDR_BYTES + 8, 12); /* 24 -> 12 bytes: class 1 < 2 */
+    assert_true(_zslab_zst_class_of(12) < _zslab_zst_class_of(24));
+    zst_rec_t r;
+    const char *why = NULL;
+    assert_int_equal(_zslab_zst_rec_decode(buf, LBA_BYTES, &r, &why), 0);
+    r.payload_bytes -= 8;
+    _zslab_zst_rec_seal(buf, &r, 12);
+    assert_int_equal(_zslab_zst_rec_decode(buf, LBA_BYTES, &r, &why), 0);
+    assert_int_equal(r.version, 2);
+    assert_int_equal(_zslab_zst_rec_check_header(buf, LBA_BYTES, &r, 1u << 18, &why), 0);
+    r.version = 1;
+    assert_int_equal(_zslab_zst_rec_check_header(buf, LBA_BYTES, &r, 1u << 18, &why),
+                     -ZSLAB_EBADMSG);
+    assert_string_equal(why, "object length outside the record's size class");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +299,7 @@ int main(void)
         cmocka_unit_test(a_newer_version_is_refused_as_such),
         cmocka_unit_test(fields_out_of_line_are_named),
         cmocka_unit_test(entries_must_add_up_and_stay_in_class),
+        cmocka_unit_test(smaller_classes_from_version_2_only),
     };
     return cmocka_run_group_tests_name("store format", tests, NULL, NULL);
 }

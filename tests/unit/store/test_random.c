@@ -3,7 +3,8 @@
  * test_random.c - a seeded randomized differential test: the store against a
  * plain array of what each id should hold, through puts, deletes, gets,
  * flushes, reclaim, clean reopens and crashes of every mode at random
- * points.  After a crash each id must hold what the last completed flush
+ * points, half of the seeds on a device with asynchronous appends
+ * (append_start/append_wait).  After a crash each id must hold what the last completed flush
  * acknowledged, or a later unacknowledged change of it (a slab or a reclaim
  * may have made it durable); in cache mode it may also be gone, but never
  * stale.  ZSLAB_STORE_SEEDS=N changes how many seeds run.
@@ -193,6 +194,9 @@ static void run_seed(unsigned seed)
     }
     g.nr_zones = 6;
     rig_device(&g);
+    bool async = seed % 4 >= 2; /* puts and flushes start appends, waited for later */
+    if (async)
+        rig.cfg.ops = &zdev_model_async_ops;
     rig.cfg.mode = cache ? ZSLAB_STORE_MODE_CACHE : ZSLAB_STORE_MODE_STORE;
     rig.cfg.group_commit = seed % 2;
     rig_open();
@@ -284,9 +288,9 @@ static void run_seed(unsigned seed)
     }
     assert_int_equal(rig.m.limit_statuses, 0);
     add_up(&total);
-    print_message("seed %u (%s): %u crashes (%u tears), %llu MB put, %llu resets, %llu migrated, "
+    print_message("seed %u (%s%s): %u crashes (%u tears), %llu MB put, %llu resets, %llu migrated, "
                   "%llu dropped\n",
-                  seed, cache ? "cache" : "store", crashes, tears,
+                  seed, cache ? "cache" : "store", async ? ", async appends" : "", crashes, tears,
                   (unsigned long long)(total.put_bytes >> 20),
                   (unsigned long long)total.zone_resets, (unsigned long long)total.objects_migrated,
                   (unsigned long long)total.objects_dropped);

@@ -68,12 +68,12 @@ static void *work(void *arg)
     return NULL;
 }
 
-static void threads_share_the_store_and_its_head_zone(void **state)
+static void share(const struct zslab_zdev_ops *ops)
 {
-    (void)state;
     struct geo g = geo_default();
     g.nr_zones = 12;
     rig_device(&g);
+    rig.cfg.ops = ops;
     rig.cfg.group_commit = true;
     rig_open();
     pthread_t t[THREADS];
@@ -105,10 +105,24 @@ static void threads_share_the_store_and_its_head_zone(void **state)
         }
 }
 
+static void threads_share_the_store_and_its_head_zone(void **state)
+{
+    (void)state;
+    share(&zdev_model_ops);
+}
+
+/* The same with appends started by one thread and completed by another. */
+static void threads_share_it_with_async_appends(void **state)
+{
+    (void)state;
+    share(&zdev_model_async_ops);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(threads_share_the_store_and_its_head_zone, rig_teardown),
+        cmocka_unit_test_teardown(threads_share_it_with_async_appends, rig_teardown),
     };
     return cmocka_run_group_tests_name("store threads", tests, NULL, NULL);
 }
