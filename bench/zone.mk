@@ -2,7 +2,7 @@
 # the lab, reported, never asserted.  Scripts and the greedy reclaim model are
 # in bench/zone/.  Report: build/bench/zone.txt; zone map: build/bench/zone/*/zone-map.png.
 
-DEPS += gnuplot jq
+DEPS += gnuplot-nox jq
 
 GREEDY_SIM := $(O)/bin-host/greedy-sim
 
