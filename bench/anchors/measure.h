@@ -71,6 +71,8 @@ struct recorder {
 struct timing {
     double start_ns, end_ns;
     size_t ops;
+    double cpu_ns;   /* scaling: the threads' CPU time, summed (0: not measured) */
+    double steal_ns; /* scaling: CPU time the host took from this machine, all CPUs */
 };
 
 /* ---- measure.c ---- */
@@ -81,6 +83,11 @@ _Noreturn void out_of_memory(size_t size);
 void *harness_array(size_t bytes);
 void harness_array_free(void *p, size_t bytes);
 double now_ns(void);
+/* The calling thread's CPU time, ns. */
+double thread_cpu_ns(void);
+/* CPU time the hypervisor took from this machine's CPUs (/proc/stat's steal,
+ * summed over CPUs), ns; 0 where the kernel does not count it. */
+double machine_steal_ns(void);
 uint64_t rng_next(uint64_t *state);
 /* @pairs slots in [0, @live), drawn from @seed, in harness memory. */
 uint32_t *random_slots(size_t pairs, size_t live, uint64_t seed);

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "measure.h"
 #include "percentile.h"
@@ -49,6 +50,28 @@ double now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * NS_PER_SEC + (double)ts.tv_nsec;
+}
+
+double thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * NS_PER_SEC + (double)ts.tv_nsec;
+}
+
+/* The "cpu" line of /proc/stat: user nice system idle iowait irq softirq
+ * steal ..., in USER_HZ ticks (proc(5)). */
+double machine_steal_ns(void)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    unsigned long long v[8] = {0};
+    int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                       &v[4], &v[5], &v[6], &v[7])
+              : 0;
+    if (f)
+        fclose(f);
+    long hz = sysconf(_SC_CLK_TCK);
+    return n == 8 && hz > 0 ? (double)v[7] * NS_PER_SEC / (double)hz : 0;
 }
 
 /* splitmix64: small, fast, and the same sequence on every machine. */
@@ -186,6 +209,14 @@ void emit_timing(const struct timing *t, unsigned threads)
     emit_metric("seconds", seconds);
     emit_metric("threads", threads);
     emit_metric("mops", seconds > 0 ? (double)t->ops / seconds / 1e6 : 0);
+    if (t->cpu_ns > 0) {
+        /* What the threads got of their wall time on a CPU, and their calls
+         * per second of CPU time: what they did when they ran. */
+        emit_metric("cpu_seconds", t->cpu_ns / NS_PER_SEC);
+        emit_metric("cpu_share", seconds > 0 ? t->cpu_ns / NS_PER_SEC / seconds / threads : 0);
+        emit_metric("mops_per_cpu_second", (double)t->ops / (t->cpu_ns / NS_PER_SEC) / 1e6);
+        emit_metric("steal_seconds", t->steal_ns / NS_PER_SEC);
+    }
 }
 
 /* Bit f is set for each bookkeeping field (anchors.h). */

@@ -243,8 +243,17 @@ static void scaling(FILE *f, const struct store *s, const struct config *cfg)
         return;
     fprintf(f,
             "## e. Scaling\n\nEach thread runs its own churn (%zu live x 128 B, %zu "
-            "pairs) on the one allocator; Mops/s of all threads together.\n\n"
-            "| allocator | 1 thread | 2 threads | 2 / 1 |\n|---|---|---|---|\n",
+            "pairs) on the one allocator; Mops/s of all threads together.  \"CPU share\" "
+            "is the threads' CPU time (CLOCK_THREAD_CPUTIME_ID) over their wall time, per "
+            "thread: below 1 the threads waited for a CPU (another process, or the "
+            "hypervisor, had it; \"steal\" is what /proc/stat counts the hypervisor took, "
+            "all CPUs, in the 2-thread run).  \"2 / 1 by CPU time\" is 2 x the 2-thread "
+            "run's calls per CPU-second over the 1-thread run's: the scaling had each "
+            "thread had a CPU all the time, which the allocator decides and the machine "
+            "does not.\n\n"
+            "| allocator | 1 thread | 2 threads | 2 / 1 | CPU share, 1 thread | CPU share, 2 "
+            "threads | steal, 2 threads (s) | 2 / 1 by CPU time |\n"
+            "|---|---|---|---|---|---|---|---|\n",
             cfg->live, cfg->pairs);
     for (int a = 0; a < ANCHORS_ALLOCATOR_COUNT; a++) {
         if (!cfg->use_allocator[a])
@@ -253,6 +262,10 @@ static void scaling(FILE *f, const struct store *s, const struct config *cfg)
         cell(f, s, K_SCALING_1, a, "mops", 1, 1);
         cell(f, s, K_SCALING_2, a, "mops", 1, 1);
         cell(f, s, K_SCALING_2, a, "derived.scaling", 1, 2);
+        cell(f, s, K_SCALING_1, a, "cpu_share", 1, 2);
+        cell(f, s, K_SCALING_2, a, "cpu_share", 1, 2);
+        cell(f, s, K_SCALING_2, a, "steal_seconds", 1, 3);
+        cell(f, s, K_SCALING_2, a, "derived.scaling_cpu", 1, 2);
         fprintf(f, "\n");
     }
     fprintf(f, "\n");

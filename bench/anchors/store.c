@@ -11,6 +11,10 @@
  *              derived.retained_bytes      the same, less the baseline
  *   tiny       derived.tiny_minus_baseline rss.tiny - glibc's rss.tiny
  *   scaling-2  derived.scaling             mops(2 threads) / mops(1 thread)
+ *              derived.scaling_cpu         2 x mops_per_cpu_second(2 threads) /
+ *                                          mops_per_cpu_second(1 thread): the
+ *                                          scaling had each thread had a CPU
+ *                                          of its own all the time
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -250,6 +254,9 @@ void store_derive(struct store *s)
             if (store_value(s, K_SCALING_1, a, r, "mops", &one) &&
                 store_value(s, K_SCALING_2, a, r, "mops", &two) && one > 0)
                 store_metric(s, K_SCALING_2, a, r, "derived.scaling", two / one);
+            if (store_value(s, K_SCALING_1, a, r, "mops_per_cpu_second", &one) &&
+                store_value(s, K_SCALING_2, a, r, "mops_per_cpu_second", &two) && one > 0)
+                store_metric(s, K_SCALING_2, a, r, "derived.scaling_cpu", 2 * two / one);
         }
     }
 }

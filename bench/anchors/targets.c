@@ -20,11 +20,12 @@
 #define COMMON_SHARE     0.1 /* an event on >= 10% of calls is common, not a slow path */
 #define EVERY_CALL_SHARE 0.99
 #define MAX_LISTED       8
+#define SCALING_TARGET   1.8
 #define KEY_BYTES        256
 #define MAX_FIELDS       256 /* counters or attribution fields looked at */
 
 enum rule { AT_LEAST_RATIO, AT_MOST_RATIO, AT_LEAST, AT_MOST };
-enum why { WHY_THROUGHPUT, WHY_TAIL, WHY_PEAK, WHY_RETAINED, WHY_SYSCALLS, WHY_TINY };
+enum why { WHY_THROUGHPUT, WHY_SCALING, WHY_TAIL, WHY_PEAK, WHY_RETAINED, WHY_SYSCALLS, WHY_TINY };
 
 struct target_def {
     const char *id, *text, *unit;
@@ -48,7 +49,7 @@ static const struct target_def defs[TARGET_COUNT] = {
     {"cross-thread-throughput", "d. cross-thread throughput >= 1.1x the best anchor", "Mops/s",
      K_XT_THR, "mops", AT_LEAST_RATIO, 1.1, WHY_THROUGHPUT, K_XT_THR, NULL, NULL},
     {"scaling", "e. scaling: 2 threads >= 1.8x 1 thread", "x", K_SCALING_2, "derived.scaling",
-     AT_LEAST, 1.8, WHY_THROUGHPUT, K_SCALING_2, NULL, NULL},
+     AT_LEAST, SCALING_TARGET, WHY_SCALING, K_SCALING_2, NULL, NULL},
     {"seed-alloc-p99", "a. seed alloc p99 <= 100 ns", "ns", K_SEED_LAT, "lat.alloc.p99", AT_MOST,
      100, WHY_TAIL, K_SEED_ATTR, "alloc", "p99"},
     {"seed-alloc-p999", "a. seed alloc p999 <= 500 ns", "ns", K_SEED_LAT, "lat.alloc.p999", AT_MOST,
@@ -340,6 +341,34 @@ static int latency_kind_of(int kind)
     }
 }
 
+/* Scaling: whether the two threads had a CPU each, and what they did when
+ * they ran, then the counted events. */
+static void why_scaling(char *buf, size_t size, const struct store *s)
+{
+    int ours = allocator_index(ANCHORS_OURS);
+    struct stats one = store_stats(s, K_SCALING_1, ours, "cpu_share");
+    struct stats two = store_stats(s, K_SCALING_2, ours, "cpu_share");
+    struct stats cpu = store_stats(s, K_SCALING_2, ours, "derived.scaling_cpu");
+    struct stats steal = store_stats(s, K_SCALING_2, ours, "steal_seconds");
+    if (two.n > 0 && cpu.n > 0) {
+        add(buf, size,
+            "In the 2-thread runs each thread was on a CPU %.0f%% (%.0f-%.0f%%) of its wall "
+            "time, against %.0f%% for the 1-thread runs, and the hypervisor took %.3f s of "
+            "CPU time (/proc/stat steal) during them; by CPU time, 2 threads did %.2fx "
+            "(%.2f-%.2fx) the work of 1",
+            two.median * 100, two.min * 100, two.max * 100, one.median * 100, steal.median,
+            cpu.median, cpu.min, cpu.max);
+        if (cpu.median >= SCALING_TARGET) {
+            add(buf, size,
+                ": the allocator scales, and the threads waited for a CPU that another "
+                "process or the hypervisor had");
+            return;
+        }
+        add(buf, size, ": the threads slow each other down even when both run. ");
+    }
+    why_throughput(buf, size, s, K_SCALING_2);
+}
+
 static void explain(struct target_result *r, const struct target_def *d, const struct store *s,
                     const struct config *cfg)
 {
@@ -350,6 +379,9 @@ static void explain(struct target_result *r, const struct target_def *d, const s
         why_throughput(r->why, sizeof(r->why), s, d->why_kind);
         if (lat >= 0)
             add_latency_context(r->why, sizeof(r->why), s, cfg, lat);
+        break;
+    case WHY_SCALING:
+        why_scaling(r->why, sizeof(r->why), s);
         break;
     case WHY_TAIL:
         add(r->why, sizeof(r->why),

@@ -140,6 +140,7 @@ struct worker {
     const uint32_t *slot;
     pthread_barrier_t *go;
     double start_ns, end_ns;
+    double cpu_ns; /* the thread's CPU time over its pairs */
 };
 
 /* One thread's churn; only the pairs are measured, between two barriers. */
@@ -152,6 +153,7 @@ static void *churn_worker(void *arg)
     for (size_t i = 0; i < live; i++)
         objs[i] = op_alloc(MODE_THROUGHPUT, c, NULL, ANCHORS_OBJECT_BYTES);
     pthread_barrier_wait(w->go);
+    double cpu0 = thread_cpu_ns();
     w->start_ns = now_ns();
     for (size_t i = 0; i < w->p->pairs; i++) {
         void **o = &objs[w->slot[i]];
@@ -159,6 +161,7 @@ static void *churn_worker(void *arg)
         *o = op_alloc(MODE_THROUGHPUT, c, NULL, ANCHORS_OBJECT_BYTES);
     }
     w->end_ns = now_ns();
+    w->cpu_ns = thread_cpu_ns() - cpu0;
     pthread_barrier_wait(w->go);
     for (size_t i = 0; i < live; i++)
         op_free(MODE_THROUGHPUT, c, NULL, objs[i], ANCHORS_OBJECT_BYTES);
@@ -181,14 +184,17 @@ void workload_scaling(const struct params *p, const struct calls *c, struct timi
         fn[i] = churn_worker;
         w[i] = (struct worker){.p = p, .c = c, .slot = slot, .go = &go};
     }
+    double steal0 = machine_steal_ns();
     start_threads(tid, n, fn, w, sizeof(w[0]));
     join_threads(tid, n);
+    t->steal_ns = machine_steal_ns() - steal0; /* setup included: the threads' own too */
     pthread_barrier_destroy(&go);
     t->start_ns = w[0].start_ns;
     t->end_ns = w[0].end_ns;
-    for (size_t i = 1; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         t->start_ns = w[i].start_ns < t->start_ns ? w[i].start_ns : t->start_ns;
         t->end_ns = w[i].end_ns > t->end_ns ? w[i].end_ns : t->end_ns;
+        t->cpu_ns += w[i].cpu_ns;
     }
     t->ops = 2 * p->pairs * n;
     harness_array_free(slot, p->pairs * sizeof(*slot));

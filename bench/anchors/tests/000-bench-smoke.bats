@@ -121,6 +121,20 @@ setup_file() {
     assert_success
 }
 
+@test "scaling has every allocator's CPU share, steal and scaling by CPU time, in range" {
+    local a
+    for a in "${ALLOCATORS[@]}"; do
+        # A thread is on a CPU at most all of its wall time (clock steps allowed for).
+        run jq -e --arg a "$a" '.measurements["scaling-2-threads"].allocators[$a].metrics
+            | (.cpu_share.median > 0 and .cpu_share.median <= 1.05)
+              and (.steal_seconds.median >= 0)
+              and (.["derived.scaling_cpu"].median > 0)' "$OUT/anchors.json"
+        assert_success
+    done
+    run grep -c '| 2 / 1 by CPU time |' "$OUT/anchors.md"
+    assert_output 1
+}
+
 @test "every ZNS-Slab counter of the API is in the JSON" {
     local name names
     # The counter list of zslab.h, through the X-macro: every COUNTER and GAUGE name.
