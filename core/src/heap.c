@@ -169,10 +169,16 @@ static void heap_exit(void *value)
     _zslab_stats_retire(z, h);
     zslab_heap_t *map_next = h->map_next;
     /* Not the slots: the next thread's caches start empty, and untouched
-     * slot pages stay unbacked. */
-    _zslab_mem_fill(h, 0, offsetof(zslab_heap_t, slots));
+     * slot pages stay unbacked.  Not the notify stack either: it stays
+     * closed.  Zeroed, even for a moment, it would take the push of a
+     * remote free that still saw this heap as its slab's owner, and the
+     * push would be lost (the slab's flag set for good, so none of its
+     * remote frees would ever be collected again). */
+    const size_t stack_at = offsetof(zslab_heap_t, remote_head),
+                 after = stack_at + sizeof(h->remote_head);
+    _zslab_mem_fill(h, 0, stack_at);
+    _zslab_mem_fill((uint8_t *)h + after, 0, offsetof(zslab_heap_t, slots) - after);
     h->map_next = map_next;
-    atomic_store_explicit(&h->remote_head, ZSLAB_STACK_CLOSED, memory_order_relaxed);
     list_add(&z->free_heaps, h);
     zslab_stat_gauge_sub(&z->heap_stats, thread_heaps, 1);
     zslab_platform_lock_release(&z->heaps_lock);
