@@ -142,9 +142,14 @@
 /* A thread hands emptied slabs to its node cache this many at a time (one
  * lock and one clock read for all), and reuses them first meanwhile. */
 #define ZSLAB_RELEASE_BATCH 8u
-/* Decay runs at most this many times per decay period. */
-#define ZSLAB_DECAY_STEPS 10u
-#define ZSLAB_NS_PER_MS   UINT64_C(1000000)
+/* Decay runs at most this many times per decay period, and one step
+ * releases at most about ZSLAB_DECAY_STEP_BYTES (a chunk, or that many bytes
+ * of slabs), so no call pays for purging everything that went idle at once:
+ * a backlog goes in the next slow paths, a step each (zslab_trim() takes it
+ * all). */
+#define ZSLAB_DECAY_STEPS      10u
+#define ZSLAB_DECAY_STEP_BYTES ((size_t)2 << 20)
+#define ZSLAB_NS_PER_MS        UINT64_C(1000000)
 
 /* Slab owners that are not heaps (see the glossary). */
 #define ZSLAB_OWNER_NONE   ((zslab_heap_t *)(uintptr_t)1)
@@ -273,6 +278,7 @@ _Static_assert(sizeof(struct zslab_slab) == ZSLAB_CACHE_LINE_BYTES, "a descripto
 
 typedef struct zslab_slab_list {
     zslab_slab_t *head;
+    zslab_slab_t *tail; /* the oldest: decay starts there */
     uint32_t count;
 } zslab_slab_list_t;
 
@@ -292,7 +298,7 @@ struct zslab_chunk {
     uint16_t free_slabs; /* SLABS: data slabs uncarved or in the node cache */
     uint16_t populated;  /* SLABS: slabs below this are prefaulted (AHEAD) */
     uint16_t returned;   /* SLABS: given back (purged), waiting for reuse */
-    uint32_t reserved_;
+    uint32_t put_ms;     /* SLABS: when a slab of it last went to the node cache */
     zslab_chunk_t *next; /* a node's chunks, the large list, or a free list */
     zslab_chunk_t *prev;
     uint8_t *map;        /* LARGE: mapping start */
@@ -369,6 +375,7 @@ struct zslab_node {
     uint32_t ahead_slabs; /* AHEAD prefault window, slabs */
     uint32_t index;
     _Atomic uint64_t last_decay_ns; /* read without the lock by _zslab_node_maybe_decay() */
+    _Atomic bool decay_backlog;     /* the last step stopped at its budget: go on at once */
     uint64_t last_miss_ns;
     zslab_stats_t stats;
 };

@@ -11,6 +11,8 @@ void _zslab_list_push(zslab_slab_list_t *list, zslab_slab_t *slab, zslab_slab_st
     slab->next = list->head;
     if (list->head)
         list->head->prev = slab;
+    else
+        list->tail = slab;
     list->head = slab;
     list->count++;
     slab->state = (uint8_t)state;
@@ -27,6 +29,8 @@ void _zslab_list_remove(zslab_slab_list_t *list, zslab_slab_t *slab)
         list->head = slab->next;
     if (slab->next)
         slab->next->prev = slab->prev;
+    else
+        list->tail = slab->prev;
     slab->next = slab->prev = NULL;
     slab->state = ZSLAB_SLAB_FREE;
     list->count--;
@@ -40,7 +44,8 @@ zslab_slab_t *_zslab_list_pop(zslab_slab_list_t *list)
     return slab;
 }
 
-/* Links agree both ways, every slab has @state, and count is the length. */
+/* Links agree both ways, every slab has @state, count is the length and
+ * tail the last. */
 bool _zslab_list_is_valid(const zslab_slab_list_t *list, zslab_slab_state_t state)
 {
     uint32_t n = 0;
@@ -49,5 +54,5 @@ bool _zslab_list_is_valid(const zslab_slab_list_t *list, zslab_slab_state_t stat
         if (s->prev != prev || s->state != state || ++n > list->count)
             return false;
     }
-    return n == list->count;
+    return n == list->count && list->tail == prev;
 }

@@ -140,9 +140,11 @@ void _zslab_node_put_locked(zslab_t *z, zslab_node_t *node, zslab_slab_t *slab)
     zslab_assert(slab->used == 0);
     _zslab_slab_reset(slab);
     atomic_store_explicit(&slab->owner, ZSLAB_OWNER_NONE, memory_order_release);
+    zslab_chunk_t *chunk = _zslab_chunk_of(z, slab);
     slab->empty_since_ms = _zslab_now_ms();
     _zslab_list_push(&node->dirty, slab, ZSLAB_SLAB_DIRTY);
-    _zslab_chunk_of(z, slab)->free_slabs++;
+    chunk->free_slabs++;
+    chunk->put_ms = slab->empty_since_ms;
 }
 
 void _zslab_node_put(zslab_t *z, zslab_slab_t *slab)
@@ -178,8 +180,9 @@ void _zslab_node_maybe_decay(zslab_t *z, uint32_t index)
     zslab_node_t *node = _zslab_node_of(z, index);
     uint64_t now = zslab_platform_now_ns();
     uint64_t period = (uint64_t)z->cfg.decay_ms * ZSLAB_NS_PER_MS;
-    if (now - atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed) <
-        period / ZSLAB_DECAY_STEPS)
+    if (!atomic_load_explicit(&node->decay_backlog, memory_order_relaxed) &&
+        now - atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed) <
+            period / ZSLAB_DECAY_STEPS)
         return;
     zslab_platform_lock_acquire(&node->lock);
     (void)_zslab_node_decay(z, node, now, false);
@@ -213,27 +216,24 @@ static void run_add(purge_run_t *run, uint8_t *from, size_t bytes)
     run->to = from + bytes;
 }
 
-static zslab_slab_t *list_tail(zslab_slab_list_t *list)
-{
-    zslab_slab_t *s = list->head;
-    while (s && s->next)
-        s = s->next;
-    return s;
-}
-
 /* Dirty slabs idle for decay_ms, or beyond the capacity (all of them for
- * @all), oldest first, become clean. */
-static size_t purge_dirty(zslab_t *z, zslab_node_t *node, bool all)
+ * @all), oldest first, become clean: while *@budget (bytes) lasts, unless
+ * @all.  Sets *@more when it stopped at the budget with slabs left to purge. */
+static size_t purge_dirty(zslab_t *z, zslab_node_t *node, bool all, uint32_t now_ms, size_t *budget,
+                          bool *more)
 {
     size_t slab_bytes = (size_t)1 << z->slab_shift, released = 0;
-    uint32_t now_ms = _zslab_now_ms();
     purge_run_t run = {NULL, NULL};
-    zslab_slab_t *s = list_tail(&node->dirty);
+    zslab_slab_t *s = node->dirty.tail;
     while (s) {
         zslab_slab_t *prev = s->prev;
         bool old = (uint32_t)(now_ms - s->empty_since_ms) >= z->cfg.decay_ms;
         if (!all && !old && node->dirty.count <= node->capacity)
             break;
+        if (!all && released >= *budget) {
+            *more = true;
+            break;
+        }
         _zslab_list_remove(&node->dirty, s);
         _zslab_list_push(&node->clean, s, ZSLAB_SLAB_CLEAN);
         s->purged = 1;
@@ -242,29 +242,48 @@ static size_t purge_dirty(zslab_t *z, zslab_node_t *node, bool all)
         s = prev;
     }
     run_flush(&run);
+    *budget = released < *budget ? *budget - released : 0;
     return released;
 }
 
-/* No slab of @chunk is dirty and younger than decay_ms. */
+/* No slab of @chunk (all of whose slabs are free) went to the node cache in
+ * the last decay_ms: none of its dirty slabs is younger.  O(1), so a decay
+ * step reads a chunk header per chunk, not every descriptor. */
 static bool all_idle(const zslab_t *z, const zslab_chunk_t *chunk, uint32_t now_ms)
 {
-    for (uint32_t i = z->first_slab; i < chunk->carved; i++) {
-        const zslab_slab_t *s = _zslab_slab_at(z, chunk, i);
-        if (s->state == ZSLAB_SLAB_DIRTY &&
-            (uint32_t)(now_ms - s->empty_since_ms) < z->cfg.decay_ms)
-            return false;
-    }
-    return true;
+    return (uint32_t)(now_ms - chunk->put_ms) >= z->cfg.decay_ms;
 }
 
-/* One decay step (at most ZSLAB_DECAY_STEPS per decay period unless @all, as
- * for zslab_trim(): then everything cached goes).  The node lock is held.
- * Returns bytes released. */
+/* Gives back the free chunks of @node idle for decay_ms (every free one for
+ * @all) while *@budget lasts (unless @all); sets *@more when one is left. */
+static void give_back_chunks(zslab_t *z, zslab_node_t *node, bool all, uint32_t now_ms,
+                             size_t *budget, bool *more)
+{
+    size_t chunk_bytes = (size_t)1 << z->chunk_shift;
+    for (zslab_chunk_t *c = node->chunks, *next; c; c = next) {
+        next = c->next;
+        if (c->free_slabs != z->data_slabs || !(all || all_idle(z, c, now_ms)))
+            continue;
+        if (!all && *budget == 0) {
+            *more = true;
+            return;
+        }
+        _zslab_chunk_give_back(z, node, c);
+        *budget = *budget > chunk_bytes ? *budget - chunk_bytes : 0;
+    }
+}
+
+/* One decay step (at most ZSLAB_DECAY_STEPS per decay period, and about
+ * ZSLAB_DECAY_STEP_BYTES of work, unless @all, as for zslab_trim(): then
+ * everything cached goes).  A step that stopped at its budget leaves
+ * decay_backlog set, and the next call runs the next step at once.  The node
+ * lock is held.  Returns bytes released. */
 size_t _zslab_node_decay(zslab_t *z, zslab_node_t *node, uint64_t now_ns, bool all)
 {
     uint64_t period = (uint64_t)z->cfg.decay_ms * ZSLAB_NS_PER_MS;
     uint64_t last = atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed);
-    if (!all && now_ns - last < period / ZSLAB_DECAY_STEPS)
+    if (!all && !atomic_load_explicit(&node->decay_backlog, memory_order_relaxed) &&
+        now_ns - last < period / ZSLAB_DECAY_STEPS)
         return 0;
     atomic_store_explicit(&node->last_decay_ns, now_ns, memory_order_relaxed);
     if (!all && now_ns - node->last_miss_ns >= period &&
@@ -279,18 +298,12 @@ size_t _zslab_node_decay(zslab_t *z, zslab_node_t *node, uint64_t now_ns, bool a
     /* Whole free chunks first, each in one purge, then what is left of the
      * idle or excess dirty slabs, then chunks that those purges freed. */
     uint32_t now_ms = (uint32_t)(now_ns / ZSLAB_NS_PER_MS);
-    size_t released = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        zslab_chunk_t *c = node->chunks;
-        while (c) {
-            zslab_chunk_t *next = c->next;
-            if (c->free_slabs == z->data_slabs && (all || all_idle(z, c, now_ms)))
-                _zslab_chunk_give_back(z, node, c);
-            c = next;
-        }
-        if (pass == 0)
-            released += purge_dirty(z, node, all);
-    }
+    size_t released = 0, budget = ZSLAB_DECAY_STEP_BYTES;
+    bool more = false;
+    give_back_chunks(z, node, all, now_ms, &budget, &more);
+    released += purge_dirty(z, node, all, now_ms, &budget, &more);
+    give_back_chunks(z, node, all, now_ms, &budget, &more);
+    atomic_store_explicit(&node->decay_backlog, more, memory_order_relaxed);
     _zslab_stat_add(&node->stats.bytes_released, released);
     return (size_t)(atomic_load_explicit(&node->stats.bytes_released, memory_order_relaxed) -
                     before);

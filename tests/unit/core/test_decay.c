@@ -101,10 +101,64 @@ static void trim_releases_everything_cached(void **state)
     zslab_destroy(z);
 }
 
+/* A decay step does a bounded amount of work: with 16 MiB gone idle at once,
+ * the first step releases about ZSLAB_DECAY_STEP_BYTES and leaves the rest
+ * as a backlog, which the next calls release a step each, without waiting
+ * for the next step's time. */
+static void a_decay_step_releases_a_bounded_amount(void **state)
+{
+    (void)state;
+    zslab_config_t cfg;
+    zslab_config_default(&cfg);
+    cfg.decay_ms = DECAY_MS;
+    cfg.cache_max_slabs = 4096; /* everything stays cached until it decays */
+    cfg.thread_cache_bytes = 0;
+    cfg.spare_slabs = 0;
+    zslab_t *z = harness_instance_with(&cfg);
+    size_t idle_bytes = (size_t)16 << 20, n = idle_bytes / OBJ_BYTES;
+    char **objs = calloc(n, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        objs[i] = zslab_alloc(z, OBJ_BYTES);
+        objs[i][0] = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        zslab_free(z, objs[i]);
+    _zslab_refill_release_flush(z, _zslab_heap_get(z)); /* the thread's batch too */
+    zslab_counters_t before = harness_counters(z, ZSLAB_ALL_CLASSES);
+
+    sleep_ms(DECAY_MS + 10);
+    _zslab_node_maybe_decay(z, 0);
+    zslab_counters_t k = harness_counters(z, ZSLAB_ALL_CLASSES);
+    uint64_t first = k.bytes_released - before.bytes_released;
+    assert_true(first > 0);
+    assert_true(first <= ZSLAB_DECAY_STEP_BYTES);
+    assert_true(atomic_load(&z->nodes[0].decay_backlog));
+
+    /* No more sleeping: each call goes on with the backlog. */
+    unsigned steps = 1;
+    while (atomic_load(&z->nodes[0].decay_backlog) && steps < 1000) {
+        uint64_t was = harness_counters(z, ZSLAB_ALL_CLASSES).bytes_released;
+        _zslab_node_maybe_decay(z, 0);
+        uint64_t step = harness_counters(z, ZSLAB_ALL_CLASSES).bytes_released - was;
+        assert_true(step <= ZSLAB_DECAY_STEP_BYTES);
+        steps++;
+    }
+    k = harness_counters(z, ZSLAB_ALL_CLASSES);
+    assert_false(atomic_load(&z->nodes[0].decay_backlog));
+    assert_true(steps >= idle_bytes / ZSLAB_DECAY_STEP_BYTES / 2);
+    assert_true(k.bytes_released - before.bytes_released >= idle_bytes - ZSLAB_DECAY_STEP_BYTES);
+    assert_true(k.chunks_returned > before.chunks_returned);
+    assert_int_equal(harness_resident_pages(objs[0], ZSLAB_DEFAULT_SLAB_BYTES), 0);
+    harness_assert_instance_valid(z);
+    free(objs);
+    zslab_destroy(z);
+}
+
 int run_decay_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(idle_slabs_decay_back_to_the_platform),
+        cmocka_unit_test(a_decay_step_releases_a_bounded_amount),
         cmocka_unit_test(trim_releases_everything_cached),
     };
     return cmocka_run_group_tests_name("decay", tests, NULL, NULL);
