@@ -21,6 +21,7 @@
 #define EVERY_CALL_SHARE 0.99
 #define MAX_LISTED       8
 #define SCALING_TARGET   1.8
+#define BOTH_RAN_SHARE   0.8 /* CPU share of 2 threads below which they took turns */
 #define KEY_BYTES        256
 #define MAX_FIELDS       256 /* counters or attribution fields looked at */
 
@@ -358,13 +359,24 @@ static void why_scaling(char *buf, size_t size, const struct store *s)
             "(%.2f-%.2fx) the work of 1",
             two.median * 100, two.min * 100, two.max * 100, one.median * 100, steal.median,
             cpu.median, cpu.min, cpu.max);
+        if (two.median < BOTH_RAN_SHARE) {
+            add(buf, size,
+                ": the two threads did not run side by side for most of the run (another "
+                "process or the hypervisor had a CPU), so the wall-time ratio measures the "
+                "machine. %s",
+                cpu.median >= SCALING_TARGET
+                    ? "When they ran, the allocator scaled"
+                    : "Threads that take turns on one CPU also evict each other's caches, so "
+                      "the ratio by CPU time is no verdict either: measure on a quiet machine");
+            return;
+        }
         if (cpu.median >= SCALING_TARGET) {
             add(buf, size,
                 ": the allocator scales, and the threads waited for a CPU that another "
                 "process or the hypervisor had");
             return;
         }
-        add(buf, size, ": the threads slow each other down even when both run. ");
+        add(buf, size, ": the threads slow each other down while both run. ");
     }
     why_throughput(buf, size, s, K_SCALING_2);
 }
