@@ -329,8 +329,9 @@ static void targets(FILE *f, const struct target_result *t, size_t nt)
     static const char *const verdicts[] = {"**met**", "**missed**", "not measured"};
     int missed = 0;
     fprintf(f, "## Targets\n\nJudged on this run's medians, as issue 8 sets them for this 2-core "
-               "machine; latencies as measured, timer floor included. The ratio is ZNS-Slab's "
-               "median over the best anchor's.\n\n"
+               "machine; latencies as measured, timer floor included, and equal to a limit "
+               "(or to the best anchor's) within half a timer step, which the timer cannot "
+               "tell apart. The ratio is ZNS-Slab's median over the best anchor's.\n\n"
                "| target | ZNS-Slab | best anchor | ZNS-Slab / best | result |\n"
                "|---|---|---|---|---|\n");
     for (size_t i = 0; i < nt; i++) {
