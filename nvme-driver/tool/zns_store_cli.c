@@ -36,6 +36,7 @@ enum opt_id {
     O_MAX_OPEN,
     O_NO_VERIFY,
     O_GROUP_COMMIT,
+    O_SYNC_APPEND,
     O_COUNT,
     O_SEED,
     O_MIN_SIZE,
@@ -67,6 +68,7 @@ static const struct zns_cli_opt opts[] = {
     {O_MAX_OPEN, 0, "max-open", true, OPENS_STORE},
     {O_NO_VERIFY, 0, "no-verify", false, OPENS_STORE},
     {O_GROUP_COMMIT, 0, "group-commit", false, BIT(SV_FILL)},
+    {O_SYNC_APPEND, 0, "sync-append", false, OPENS_STORE},
     {O_COUNT, 'n', "count", true, WORKLOAD},
     {O_SEED, 0, "seed", true, WORKLOAD},
     {O_MIN_SIZE, 0, "min-size", true, WORKLOAD},
@@ -169,6 +171,9 @@ static int apply(void *ctx, const struct zns_cli_opt *o, const char *v, char *er
         return 0;
     case O_GROUP_COMMIT:
         c->group_commit = true;
+        return 0;
+    case O_SYNC_APPEND:
+        c->sync_append = true;
         return 0;
     case O_COUNT:
         return number("count", v, 1, UINT64_MAX >> 1, &c->count, err, errlen);
@@ -330,6 +335,9 @@ static const char tool_usage[] =
     "  --max-live PCT        store mode: refuse puts above PCT% of the space (default 90)\n"
     "  --max-open N          zones the store may keep open (default: the device's limits)\n"
     "  --no-verify           recovery reads headers only, no payload CRCs\n"
+    "  --sync-append         append with a blocking ioctl, not io_uring passthrough\n"
+    "                        (the default when io_uring is not available; info,\n"
+    "                        stats and fill say which is used, and why)\n"
     "  -v, --verbose         print every event (resets, finishes), not only corruption\n"
     "  -j, --json            JSON output\n"
     "\n"
