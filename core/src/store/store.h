@@ -253,9 +253,9 @@ typedef struct zst_rwin {
 typedef struct zst_slot {
     zslab_platform_lock_t lock; /* held by the appender, or by who reaps it */
     bool busy;
-    bool started;  /* an append_start() nobody waits for yet (tag = slot) */
+    bool started;   /* an append_start() nobody waits for yet (tag = slot) */
     uint64_t since; /* when it was started: s->start_clock then */
-    uint16_t slab; /* the started slab */
+    uint16_t slab;  /* the started slab */
     uint32_t zone;
 } zst_slot_t;
 
