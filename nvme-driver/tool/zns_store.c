@@ -289,9 +289,9 @@ static enum store_exit do_stats(zslab_store_t *s)
         printf("}\n");
         return STORE_OK;
     }
-    store_print_counters(stdout, &c, false);
-    print_zones(s, true);
     store_print_appends(stdout, false);
+    store_print_counters(stdout, &c, false);
+    print_zones(s, true); /* last: scripts take it with tail -n 1 */
     return STORE_OK;
 }
 
