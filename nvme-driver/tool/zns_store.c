@@ -433,10 +433,12 @@ static enum store_exit open_fail(int err, const char *msg)
 
 /*
  * Asynchronous appends (io_uring passthrough) unless --sync-append, or the
- * verb appends nothing and does not report how it would; otherwise, or when
- * io_uring is refused, zns_zdev_ops's append_start says -EOPNOTSUPP and the
- * store appends with the blocking ioctl.  info, stats and fill print which,
- * and -v says it on stderr too.
+ * verb appends nothing and does not report how it would, or fill runs
+ * several threads (measured slower with io_uring: docs/zone-store.md) and
+ * --async-append does not insist; otherwise, or when io_uring is refused,
+ * zns_zdev_ops's append_start says -EOPNOTSUPP and the store appends with
+ * the blocking ioctl.  info, stats and fill print which, and -v says it on
+ * stderr too.
  */
 static void setup_appends(struct zns_dev *dev)
 {
@@ -444,6 +446,11 @@ static void setup_appends(struct zns_dev *dev)
     appends.async = false;
     if (cli->sync_append)
         snprintf(appends.why, sizeof(appends.why), "--sync-append");
+    else if (cli->verb == SV_FILL && cli->threads > 1 && !cli->async_append)
+        snprintf(appends.why, sizeof(appends.why),
+                 "--threads %u: io_uring appends were slower with several writers; "
+                 "--async-append to use them",
+                 cli->threads);
     else if (read_only(cli->verb) && !reports)
         snprintf(appends.why, sizeof(appends.why), "read-only: no appends");
     else

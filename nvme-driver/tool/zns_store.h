@@ -62,6 +62,7 @@ enum store_verb {
  * @no_verify:     --no-verify: recovery reads headers only.
  * @group_commit:  --group-commit.
  * @sync_append:   --sync-append: no io_uring; appends are blocking ioctls.
+ * @async_append:  fill --async-append: io_uring also with several --threads.
  * @count, @seed, @min_size, @max_size, @id_space, @first_id, @version,
  * @delete_every, @flush_every, @threads, @utilization, @until_full,
  * @allow_missing, @zone_map, @map_every: the fill/check workload (see
@@ -81,7 +82,7 @@ struct store_cli {
     uint32_t slab_bytes, reclaim_free, max_live_pct, max_open;
     bool no_verify;
     bool group_commit;
-    bool sync_append;
+    bool sync_append, async_append;
     uint64_t count, seed, min_size, max_size, id_space, first_id;
     uint32_t version, delete_every, flush_every, threads, utilization, warmup_pct;
     bool until_full, allow_missing;

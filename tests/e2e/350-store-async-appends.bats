@@ -2,7 +2,7 @@
 # The store's appends go through io_uring NVMe passthrough on the real device
 # (the driver's zns_async_open(): /dev/ngXnY, also when the store is opened
 # on /dev/nvmeXnY), with several appends in flight at once; --sync-append
-# takes the blocking ioctl instead.  What flushes acknowledged through the
+# (and by default a fill of several threads) takes the blocking ioctl.  What flushes acknowledged through the
 # asynchronous path survives a power cycle without controller shutdown, and
 # an append through io_uring gets the same named statuses as the ioctl one.
 
@@ -16,7 +16,7 @@ setup_file() {
     lab_setup_file
 }
 
-@test "zns store appends through io_uring passthrough on ng0n1 and nvme0n1 and says so; --sync-append uses the ioctl" {
+@test "zns store appends through io_uring passthrough on ng0n1 and nvme0n1 and says so; --sync-append and several fill threads use the ioctl" {
     store_up mode
     sx "zns store info /dev/ng0n1 && zns store info /dev/nvme0n1"
     assert_success
@@ -28,11 +28,15 @@ setup_file() {
     sx "zns store put $DEV 7 -v </dev/null"
     assert_success
     assert_output --partial "zns store: $DEV: appends asynchronous: io_uring NVMe passthrough on /dev/ng0n1"
+    # several fill threads append with the ioctl unless --async-append
+    sx "zns store fill $DEV --count 100 --threads 2 | tail -n 1"
+    assert_success
+    assert_output "appends:          synchronous ioctl (--threads 2: io_uring appends were slower with several writers; --async-append to use them)"
 }
 
 @test "put+flush through io_uring keeps appends in flight together, and a raw power cycle loses nothing acknowledged" {
     store_up async
-    sx "zns store fill $DEV $ASYNC --threads 2 --flush-every 2000 --json"
+    sx "zns store fill $DEV $ASYNC --threads 2 --async-append --flush-every 2000 --json"
     assert_success
     local out=$output
     assert_equal "$(lab_json_get "$out" .appends)" async

@@ -401,7 +401,7 @@ int zslab_store_close(zslab_store_t *s, bool flush)
     if (!s)
         return 0;
     int err = flush && !s->cfg.read_only ? zslab_store_flush(s) : 0;
-    (void)_zslab_zst_reap_started(s, false, 0); /* their buffers are freed next */
+    (void)_zslab_zst_reap_started(s, false); /* their buffers are freed next */
     destroy(s);
     return err;
 }
@@ -595,7 +595,7 @@ static int no_space(zslab_store_t *s, uint64_t live, uint32_t len)
  * the slab. */
 static void submit_sealed(zslab_store_t *s, zst_slab_t *sealed)
 {
-    (void)_zslab_zst_reap_started(s, false, ZST_PUT_KEEP_STARTED);
+    (void)_zslab_zst_reap_started(s, false);
     (void)_zslab_zst_submit_async(s, sealed, false);
 }
 

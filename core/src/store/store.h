@@ -242,20 +242,11 @@ typedef struct zst_rwin {
 
 /* ---- in-flight appends ---------------------------------------------------- */
 #define ZST_SLOTS ZSLAB_ZDEV_ASYNC_TAGS /* a started append's tag is its slot */
-/* Started appends a put that sealed a slab leaves in flight (the newest)
- * before it starts its own: 0 is double buffering, 1 (two appends in flight
- * while the caller fills the next slab) was 1.32x faster than 0 for one
- * writer in the lab (io_uring, 64 KiB slabs; 1.07x with 256 KiB), 2 no
- * faster than 1 (docs/zone-store.md). */
-#ifndef ZST_PUT_KEEP_STARTED
-#define ZST_PUT_KEEP_STARTED 1u
-#endif
 typedef struct zst_slot {
     zslab_platform_lock_t lock; /* held by the appender, or by who reaps it */
     bool busy;
-    bool started;   /* an append_start() nobody waits for yet (tag = slot) */
-    uint64_t since; /* when it was started: s->start_clock then */
-    uint16_t slab;  /* the started slab */
+    bool started;  /* an append_start() nobody waits for yet (tag = slot) */
+    uint16_t slab; /* the started slab */
     uint32_t zone;
 } zst_slot_t;
 
@@ -289,7 +280,6 @@ struct zslab_store {
     void *pool[ZST_POOL_BUFS];
     uint32_t nr_pool;
     zst_slot_t slots[ZST_SLOTS];
-    uint64_t start_clock; /* appends started so far (slots' age) */
     zst_rwin_t rcache[ZST_RCACHE_MAX];
     uint32_t nr_rcache;
     uint64_t rcache_clock;
@@ -404,7 +394,7 @@ uint32_t _zslab_zst_zone_active(const zslab_store_t *s);
 /* write.c */
 int _zslab_zst_submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held);
 int _zslab_zst_submit_async(zslab_store_t *s, zst_slab_t *sl, bool maint_held);
-int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held, uint32_t keep);
+int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held);
 int _zslab_zst_flush_locked(zslab_store_t *s);
 int _zslab_zst_tombstone(zslab_store_t *s, uint64_t id, uint64_t kill_seq, zst_slab_t **sealed);
 zst_slab_t *_zslab_zst_detach(zslab_store_t *s, zst_slab_t *sl);

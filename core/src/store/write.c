@@ -206,41 +206,12 @@ static int reap_all(zslab_store_t *s, bool maint_held)
     return err;
 }
 
-/* The started slot started first, or ZST_SLOTS; @n receives how many are. */
-static uint32_t oldest_started(const zslab_store_t *s, uint32_t *n)
+/* reap_all() without the lock held; for puts, before they start the next
+ * append (so each thread has at most one started: double buffering). */
+int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held)
 {
-    uint32_t best = ZST_SLOTS;
-    *n = 0;
-    for (uint32_t k = 0; k < ZST_SLOTS; k++) {
-        const zst_slot_t *slot = &s->slots[k];
-        if (!slot->busy || !slot->started)
-            continue;
-        (*n)++;
-        if (best == ZST_SLOTS || slot->since < s->slots[best].since)
-            best = k;
-    }
-    return best;
-}
-
-/* Completes started appends, oldest first, until at most @keep are left;
- * no lock held.  For puts, before they start the next append (@keep 0:
- * double buffering).  Return: the first error. */
-int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held, uint32_t keep)
-{
-    int err = 0;
     zslab_platform_lock_acquire(&s->lock);
-    if (keep == 0) {
-        err = reap_all(s, maint_held);
-    } else {
-        for (;;) {
-            uint32_t n = 0, k = oldest_started(s, &n);
-            if (n <= keep)
-                break;
-            int e = reap(s, k, maint_held);
-            if (e && !err)
-                err = e;
-        }
-    }
+    int err = reap_all(s, maint_held);
     zslab_platform_lock_release(&s->lock);
     return err;
 }
@@ -311,7 +282,6 @@ static int submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held, bool async)
             zslab_platform_lock_acquire(&s->lock);
             ZST_COUNT(s, async_appends, 1);
             slot->started = true;
-            slot->since = s->start_clock++;
             slot->slab = (uint16_t)_zslab_zst_slab_index(s, sl);
             zslab_platform_lock_release(&slot->lock);
             zslab_platform_lock_release(&s->lock);
