@@ -16,7 +16,9 @@
 # which is what makes 2,000-op model checks and 4,000-append tests quick.
 # Sanitizer builds cannot link statically: they stay dynamic.
 
-DEPS += libnvme-dev nvme-cli jq
+# liburing-dev: the asynchronous Zone Append (zns_uring.c, io_uring NVMe
+# passthrough); linked statically like libnvme, so the guest needs no library.
+DEPS += libnvme-dev liburing-dev nvme-cli jq
 
 DRIVER_DIR := nvme-driver
 DRIVER_INC := -I$(DRIVER_DIR)/include -Icore/include -D_DEFAULT_SOURCE
@@ -26,7 +28,7 @@ DRIVER_TOOL_SRCS := $(wildcard $(DRIVER_DIR)/tool/*.c)
 DRIVER_TOOL_OBJS := $(DRIVER_TOOL_SRCS:%.c=$(OBJ)/%.o)
 DRIVER_BENCH_OBJS := $(OBJ)/$(DRIVER_DIR)/bench/zns_bench.o
 LIBZNS := $(LIB)/libzns.a
-NVME_LIBS := -lnvme
+NVME_LIBS := -lnvme -luring
 DRIVER_STATIC := $(if $(filter 1,$(SANITIZE)),,-static)
 
 $(DRIVER_LIB_OBJS) $(DRIVER_TOOL_OBJS) $(DRIVER_BENCH_OBJS): CPPFLAGS += $(DRIVER_INC)

@@ -37,7 +37,8 @@
  * writes are not: a zone has one write pointer, so concurrent zns_write() or
  * zns_write_at_wp() calls to one zone race and fail with Zone Invalid Write.
  * zns_open() and zns_close() must not run concurrently with other calls on the
- * same handle.
+ * same handle, nor may zns_async_open() and zns_async_close();
+ * zns_append_start() and zns_append_wait() may run in any threads at once.
  */
 #ifndef ZNS_H
 #define ZNS_H
@@ -128,12 +129,16 @@ struct zns_geometry {
  *                      own status comes back: for testing devices.  The
  *                      length must still be a non-zero multiple of the LBA
  *                      size that the command's NLB field can carry.
+ * @async:              NULL after zns_open(); the io_uring ring of
+ *                      zns_async_open(), which zns_close() closes too.
  */
+struct zns_async;
 struct zns_dev {
     int fd;
     struct zns_geometry geo;
     uint32_t report_batch_zones;
     bool skip_checks;
+    struct zns_async *async;
 };
 
 /**
@@ -276,6 +281,72 @@ int zns_zone_offline(const struct zns_dev *dev, uint64_t zone_start_lba, bool al
 int zns_append(const struct zns_dev *dev, uint64_t zone_start_lba, const void *buf,
                size_t len_bytes, uint64_t *out_lba);
 
+/* Tags of appends in flight at once: the zone store's (zslab/zdev.h). */
+#define ZNS_ASYNC_TAGS ZSLAB_ZDEV_ASYNC_TAGS
+
+/**
+ * zns_async_open() - set up asynchronous Zone Appends on an open handle.
+ * @dev:       an open handle (writable); @dev->async must be NULL.
+ * @why:       receives one line for the user: where the appends go
+ *             ("io_uring NVMe passthrough on /dev/ng0n1"), or why they cannot
+ *             ("io_uring NVMe passthrough refused on ...: ..."); may be NULL.
+ * @why_bytes: size of @why, bytes.
+ *
+ * Creates an io_uring (liburing) with 128-byte SQEs and 32-byte CQEs on the
+ * namespace's generic char device (@dev->fd, or for a block device nvmeXnY
+ * its char device /dev/ngXnY, opened here), and proves that the kernel takes
+ * NVMe passthrough commands there with one NVMe Flush through it.  Appends
+ * then go through zns_append_start()/zns_append_wait(); no thread is
+ * created.  zns_append() and every other call stay synchronous ioctls.
+ *
+ * Return: 0, and @dev->async is set; or a negated errno and nothing changed
+ * (@why says why): -ENODEV (no char device for the namespace), -ENOSYS,
+ * -EINVAL or -EPERM (io_uring or its 128-byte SQEs not available, e.g.
+ * before Linux 5.19 or under a seccomp filter), -EOPNOTSUPP (the node takes
+ * no passthrough), -ENOMEM.
+ */
+int zns_async_open(struct zns_dev *dev, char *why, size_t why_bytes);
+
+/**
+ * zns_async_close() - close what zns_async_open() set up (a no-op if nothing).
+ * @dev: the handle; every started append must have been waited for.
+ */
+void zns_async_close(struct zns_dev *dev);
+
+/**
+ * zns_append_start() - queue a Zone Append without waiting for it.
+ * @dev:            a handle with zns_async_open() done.
+ * @zone_start_lba: start LBA of the target zone.
+ * @buf:            data; the caller leaves it alone until zns_append_wait()
+ *                  of @tag has returned.
+ * @len_bytes:      length, bytes, as zns_append().
+ * @tag:            0 to ZNS_ASYNC_TAGS - 1, not started already.
+ *
+ * Checked as zns_append() before anything is queued.  The command is the one
+ * zns_append() sends, through io_uring (IORING_OP_URING_CMD,
+ * NVME_URING_CMD_IO).
+ *
+ * Return: 0 once queued; or, with nothing queued, -EOPNOTSUPP (no
+ * zns_async_open()), -EBUSY (@tag is started), zns_append()'s check errors,
+ * or the -errno of io_uring_submit().
+ */
+int zns_append_start(const struct zns_dev *dev, uint64_t zone_start_lba, const void *buf,
+                     size_t len_bytes, uint32_t tag);
+
+/**
+ * zns_append_wait() - wait for a started Zone Append and take its result.
+ * @dev:     the handle it was started on.
+ * @tag:     its tag; every started tag is waited for exactly once, by any
+ *           thread.
+ * @out_lba: receives the first LBA the device wrote (may be NULL).
+ *
+ * Return: as zns_append(): 0, or an NVMe status (e.g.
+ * ZSLAB_NVME_SC_ZONE_FULL, without the DNR and More bits) or -errno the
+ * command completed with; -EINVAL when @tag was not started; -EOPNOTSUPP
+ * without zns_async_open().
+ */
+int zns_append_wait(const struct zns_dev *dev, uint32_t tag, uint64_t *out_lba);
+
 /**
  * zns_append_nr_chunks() - how many appends zns_append_split() sends.
  * @dev:       an open handle.
@@ -395,7 +466,10 @@ const char *zns_zone_action_name(enum zslab_zone_action action);
  *
  * Pass a struct zns_dev * as the @dev argument of every operation.  @report
  * decodes straight into the caller's struct zslab_zone array (no copy), @flush
- * is zns_flush().
+ * is zns_flush().  @append_start and @append_wait are zns_append_start() and
+ * zns_append_wait(): after zns_async_open() they append asynchronously;
+ * without it append_start refuses with -EOPNOTSUPP before queueing anything,
+ * which zdev.h's users take as "append synchronously with @append".
  */
 extern const struct zslab_zdev_ops zns_zdev_ops;
 

@@ -176,6 +176,7 @@ int zns_close(struct zns_dev *dev)
 {
     if (!dev || dev->fd < 0)
         return -EINVAL;
+    zns_async_close(dev);
     int err = close(dev->fd) ? -errno : 0;
     dev->fd = -1;
     return err;

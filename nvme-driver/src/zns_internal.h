@@ -3,7 +3,8 @@
  * zns_internal.h - what the driver's files share, by defining file:
  *   zns_check.c  range checks done before a command is sent;
  *   zns_dev.c    status conversion;
- *   zns_host.c   the host kernel's limit on one command.
+ *   zns_host.c   the host kernel's limit on one command;
+ *   zns_uring.c  the io_uring command encoding and status decoding.
  * Names are _zns_<module>_<verb>; none of them is public API.
  */
 #ifndef ZNS_INTERNAL_H
@@ -30,5 +31,11 @@ int _zns_dev_status(int libnvme_ret);
 
 /* zns_host.c */
 uint32_t _zns_host_max_io_bytes(int fd);
+
+/* zns_uring.c */
+struct nvme_uring_cmd;
+void _zns_uring_encode_append(struct nvme_uring_cmd *cmd, const struct zns_geometry *geo,
+                              uint64_t zone_start_lba, const void *buf, size_t len_bytes);
+int _zns_uring_status(int res);
 
 #endif /* ZNS_INTERNAL_H */

@@ -3,7 +3,9 @@
  * zns_zdev.c - the zoned-device operations table (zslab/zdev.h) on a
  * struct zns_dev, for the zone store.  Units match one to one (LBAs for
  * addresses, bytes for lengths), and so do the types: the driver decodes
- * zones straight into struct zslab_zone, so nothing is copied.
+ * zones straight into struct zslab_zone, so nothing is copied.  The
+ * asynchronous appends need zns_async_open(); without it append_start says
+ * -EOPNOTSUPP and the store appends synchronously.
  */
 #include <errno.h>
 
@@ -57,6 +59,17 @@ static int zdev_flush(void *dev)
     return zns_flush(dev);
 }
 
+static int zdev_append_start(void *dev, uint64_t zone_start_lba, const void *buf, size_t len_bytes,
+                             uint32_t tag)
+{
+    return zns_append_start(dev, zone_start_lba, buf, len_bytes, tag);
+}
+
+static int zdev_append_wait(void *dev, uint32_t tag, uint64_t *out_lba)
+{
+    return zns_append_wait(dev, tag, out_lba);
+}
+
 const struct zslab_zdev_ops zns_zdev_ops = {
     .identify = zdev_identify,
     .report = zdev_report,
@@ -64,4 +77,6 @@ const struct zslab_zdev_ops zns_zdev_ops = {
     .read = zdev_read,
     .manage = zdev_manage,
     .flush = zdev_flush,
+    .append_start = zdev_append_start,
+    .append_wait = zdev_append_wait,
 };

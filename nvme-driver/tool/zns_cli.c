@@ -41,6 +41,7 @@ enum opt_id {
     OPT_FORMAT,
     OPT_AT_WP,
     OPT_SPLIT,
+    OPT_ASYNC,
     OPT_CHUNK,
     OPT_BATCH,
     OPT_NO_CHECK,
@@ -58,6 +59,7 @@ static const struct zns_cli_opt opts[] = {
     {OPT_FORMAT, 'o', "output-format", true, ALL_VERBS},
     {OPT_AT_WP, 'w', "at-wp", false, VERB_BIT(ZNS_VERB_WRITE)},
     {OPT_SPLIT, 0, "split", false, VERB_BIT(ZNS_VERB_APPEND)},
+    {OPT_ASYNC, 0, "async", false, VERB_BIT(ZNS_VERB_APPEND)},
     {OPT_CHUNK, 0, "chunk", true, VERB_BIT(ZNS_VERB_APPEND)},
     {OPT_BATCH, 0, "batch", true, VERB_BIT(ZNS_VERB_REPORT)},
     {OPT_NO_CHECK, 0, "no-check", false, IO_VERBS},
@@ -235,6 +237,9 @@ static int apply_opt(void *ctx, const struct zns_cli_opt *o, const char *value, 
         return 0;
     case OPT_SPLIT:
         cli->split = true;
+        return 0;
+    case OPT_ASYNC:
+        cli->async = true;
         return 0;
     case OPT_CHUNK:
         if (zns_cli_parse_size(value, &cli->chunk_bytes) || cli->chunk_bytes == 0)

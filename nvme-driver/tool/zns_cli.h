@@ -41,6 +41,8 @@ enum zns_verb {
  * @json:         --json or -o json.
  * @at_wp:        write -w/--at-wp: -s names the zone, data goes to its wp.
  * @split:        append --split: split data larger than ZASL.
+ * @async:        append --async: through io_uring passthrough
+ *                (zns_append_start()/zns_append_wait()), not the ioctl.
  * @chunk_bytes:  append --chunk: bytes per append when splitting (implies
  *                @split); 0 means ZASL.
  * @batch_zones:  report --batch: zone descriptors per Report Zones command;
@@ -63,6 +65,7 @@ struct zns_cli {
     bool json;
     bool at_wp;
     bool split;
+    bool async;
     uint64_t chunk_bytes;
     uint32_t batch_zones;
     bool no_check;

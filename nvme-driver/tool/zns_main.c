@@ -298,7 +298,10 @@ static enum exit_code do_append(const struct zns_dev *dev)
                         len, dev->geo.zasl_bytes);
     }
     uint64_t lba = 0;
-    int err = zns_append(dev, cli->lba, buf, len, &lba);
+    int err = cli->async ? zns_append_start(dev, cli->lba, buf, len, 0)
+                         : zns_append(dev, cli->lba, buf, len, &lba);
+    if (!err && cli->async)
+        err = zns_append_wait(dev, 0, &lba);
     free(buf);
     if (err)
         return fail_err(err, "append");
@@ -401,6 +404,15 @@ int main(int argc, char **argv)
     dev.skip_checks = parsed.no_check;
     if (parsed.batch_zones)
         dev.report_batch_zones = parsed.batch_zones;
+    if (parsed.async && parsed.split) {
+        zns_close(&dev);
+        return complain(EXIT_BAD_INPUT, "--async appends one buffer: not with --split or --chunk");
+    }
+    char why[ERRLEN];
+    if (parsed.async && (ret = zns_async_open(&dev, why, sizeof(why)))) {
+        zns_close(&dev);
+        return complain(EXIT_SYSTEM, "--async: %s", why);
+    }
     enum exit_code code = run(&dev);
     zns_close(&dev);
     return code;

@@ -22,6 +22,12 @@
 
 static const struct store_cli *cli;
 
+/* How this run appends (zns_async_open() or not), and why. */
+static struct {
+    bool async;
+    char why[ERRLEN];
+} appends;
+
 /* What the store reported while it ran. */
 static struct {
     unsigned nr_corrupt;
@@ -126,6 +132,20 @@ void store_print_counters(FILE *out, const zslab_store_counters_t *c, bool json)
     fprintf(out, ", \"write_amp\": %" PRIu64 ".%03" PRIu64 "}", wa / 1000, wa % 1000);
 }
 
+/* One line (text: "appends:  ..."), or JSON members after others
+ * (", \"appends\": ..."). */
+void store_print_appends(FILE *out, bool json)
+{
+    const char *mode = appends.async ? "async" : "sync";
+    if (!json) {
+        fprintf(out, "appends:          %s (%s)\n",
+                appends.async ? "asynchronous" : "synchronous ioctl", appends.why);
+        return;
+    }
+    fprintf(out, ", \"appends\": \"%s\", \"appends_how\": ", mode);
+    zns_json_string(out, appends.why);
+}
+
 static const char *zone_state_name(zslab_store_zone_state_t st)
 {
     static const char *const names[] = {"EMPTY", "HEAD", "RETIRING", "FULL", "BAD"};
@@ -143,10 +163,12 @@ static void print_info(zslab_store_t *s)
         printf(", \"mode\": \"%s\", \"format_version\": %u, \"lba_bytes\": %u, \"first_zone\": %u, "
                "\"nr_zones\": %u, \"zone_cap_bytes\": %" PRIu64 ", \"slab_bytes\": %u, "
                "\"max_object_bytes\": %u, \"max_live_bytes\": %" PRIu64 ", \"zone_budget\": %u, "
-               "\"store_id\": %" PRIu64 ", \"next_seq\": %" PRIu64 "}\n",
+               "\"store_id\": %" PRIu64 ", \"next_seq\": %" PRIu64,
                mode, ZSLAB_STORE_FORMAT_VERSION, i.lba_bytes, i.first_zone, i.nr_zones,
                i.zone_cap_bytes, i.slab_bytes, i.max_object_bytes, i.max_live_bytes, i.zone_budget,
                i.store_id, i.next_seq);
+        store_print_appends(stdout, true);
+        printf("}\n");
         return;
     }
     printf("device:           %s\n", cli->device);
@@ -161,6 +183,7 @@ static void print_info(zslab_store_t *s)
     printf("open zone budget: %u\n", i.zone_budget);
     printf("store id:         0x%" PRIx64 "\n", i.store_id);
     printf("next seq:         %" PRIu64 "\n", i.next_seq);
+    store_print_appends(stdout, false);
 }
 
 static void print_zones(zslab_store_t *s, bool summary)
@@ -262,11 +285,13 @@ static enum store_exit do_stats(zslab_store_t *s)
     if (cli->json) {
         printf("{\"counters\": ");
         store_print_counters(stdout, &c, true);
+        store_print_appends(stdout, true);
         printf("}\n");
         return STORE_OK;
     }
+    store_print_appends(stdout, false);
     store_print_counters(stdout, &c, false);
-    print_zones(s, true);
+    print_zones(s, true); /* last: scripts take it with tail -n 1 */
     return STORE_OK;
 }
 
@@ -406,6 +431,35 @@ static enum store_exit open_fail(int err, const char *msg)
     return store_fail(err, msg);
 }
 
+/*
+ * Asynchronous appends (io_uring passthrough) unless --sync-append, or the
+ * verb appends nothing and does not report how it would, or fill runs
+ * several threads (measured slower with io_uring: docs/zone-store.md) and
+ * --async-append does not insist; otherwise, or when io_uring is refused,
+ * zns_zdev_ops's append_start says -EOPNOTSUPP and the store appends with
+ * the blocking ioctl.  info, stats and fill print which, and -v says it on
+ * stderr too.
+ */
+static void setup_appends(struct zns_dev *dev)
+{
+    bool reports = cli->verb == SV_INFO || cli->verb == SV_STATS;
+    appends.async = false;
+    if (cli->sync_append)
+        snprintf(appends.why, sizeof(appends.why), "--sync-append");
+    else if (cli->verb == SV_FILL && cli->threads > 1 && !cli->async_append)
+        snprintf(appends.why, sizeof(appends.why),
+                 "--threads %u: io_uring appends were slower with several writers; "
+                 "--async-append to use them",
+                 cli->threads);
+    else if (read_only(cli->verb) && !reports)
+        snprintf(appends.why, sizeof(appends.why), "read-only: no appends");
+    else
+        appends.async = zns_async_open(dev, appends.why, sizeof(appends.why)) == 0;
+    if (cli->verbose)
+        fprintf(stderr, "zns store: %s: appends %s: %s\n", cli->device,
+                appends.async ? "asynchronous" : "synchronous", appends.why);
+}
+
 /* argv[0] is "store". */
 int zns_store_main(int argc, char **argv)
 {
@@ -429,6 +483,7 @@ int zns_store_main(int argc, char **argv)
                                       : STORE_SYSTEM,
                               "open: %s", zns_strerror(ret));
     }
+    setup_appends(&dev);
     zslab_store_config_t cfg;
     config(&cfg, &dev);
     enum store_exit code = STORE_OK;

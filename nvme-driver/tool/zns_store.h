@@ -61,6 +61,8 @@ enum store_verb {
  * @slab_bytes, @reclaim_free, @max_live_pct, @max_open: store config (0: default).
  * @no_verify:     --no-verify: recovery reads headers only.
  * @group_commit:  --group-commit.
+ * @sync_append:   --sync-append: no io_uring; appends are blocking ioctls.
+ * @async_append:  fill --async-append: io_uring also with several --threads.
  * @count, @seed, @min_size, @max_size, @id_space, @first_id, @version,
  * @delete_every, @flush_every, @threads, @utilization, @until_full,
  * @allow_missing, @zone_map, @map_every: the fill/check workload (see
@@ -80,6 +82,7 @@ struct store_cli {
     uint32_t slab_bytes, reclaim_free, max_live_pct, max_open;
     bool no_verify;
     bool group_commit;
+    bool sync_append, async_append;
     uint64_t count, seed, min_size, max_size, id_space, first_id;
     uint32_t version, delete_every, flush_every, threads, utilization, warmup_pct;
     bool until_full, allow_missing;
@@ -99,6 +102,7 @@ enum store_exit store_fail(int err, const char *what);
 enum store_exit store_complain(enum store_exit code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void store_print_counters(FILE *out, const zslab_store_counters_t *c, bool json);
+void store_print_appends(FILE *out, bool json);
 
 /* zns_store_work.c */
 enum store_exit store_fill(zslab_store_t *s, const struct store_cli *cli);

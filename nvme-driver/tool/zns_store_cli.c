@@ -36,6 +36,8 @@ enum opt_id {
     O_MAX_OPEN,
     O_NO_VERIFY,
     O_GROUP_COMMIT,
+    O_SYNC_APPEND,
+    O_ASYNC_APPEND,
     O_COUNT,
     O_SEED,
     O_MIN_SIZE,
@@ -67,6 +69,8 @@ static const struct zns_cli_opt opts[] = {
     {O_MAX_OPEN, 0, "max-open", true, OPENS_STORE},
     {O_NO_VERIFY, 0, "no-verify", false, OPENS_STORE},
     {O_GROUP_COMMIT, 0, "group-commit", false, BIT(SV_FILL)},
+    {O_SYNC_APPEND, 0, "sync-append", false, OPENS_STORE},
+    {O_ASYNC_APPEND, 0, "async-append", false, BIT(SV_FILL)},
     {O_COUNT, 'n', "count", true, WORKLOAD},
     {O_SEED, 0, "seed", true, WORKLOAD},
     {O_MIN_SIZE, 0, "min-size", true, WORKLOAD},
@@ -170,6 +174,12 @@ static int apply(void *ctx, const struct zns_cli_opt *o, const char *v, char *er
     case O_GROUP_COMMIT:
         c->group_commit = true;
         return 0;
+    case O_SYNC_APPEND:
+        c->sync_append = true;
+        return 0;
+    case O_ASYNC_APPEND:
+        c->async_append = true;
+        return 0;
     case O_COUNT:
         return number("count", v, 1, UINT64_MAX >> 1, &c->count, err, errlen);
     case O_SEED:
@@ -259,6 +269,8 @@ static int complete(const struct store_cli *c, char *err, size_t errlen)
         return fail(err, errlen, "get: --json needs -d FILE (the data goes to stdout otherwise)");
     if (c->warmup_pct && !c->utilization)
         return fail(err, errlen, "fill: --warmup needs --utilization");
+    if (c->sync_append && c->async_append)
+        return fail(err, errlen, "fill: --sync-append or --async-append, not both");
     if (c->map_every && !c->zone_map)
         return fail(err, errlen, "fill: --map-every needs --zone-map FILE");
     return 0;
@@ -330,6 +342,10 @@ static const char tool_usage[] =
     "  --max-live PCT        store mode: refuse puts above PCT% of the space (default 90)\n"
     "  --max-open N          zones the store may keep open (default: the device's limits)\n"
     "  --no-verify           recovery reads headers only, no payload CRCs\n"
+    "  --sync-append         append with a blocking ioctl, not io_uring passthrough\n"
+    "                        (the default when io_uring is not available, and for\n"
+    "                        fill --threads 2 or more; info, stats and fill say\n"
+    "                        which is used, and why)\n"
     "  -v, --verbose         print every event (resets, finishes), not only corruption\n"
     "  -j, --json            JSON output\n"
     "\n"
@@ -356,6 +372,8 @@ static const char fill_usage[] =
     "      --flush-every K   flush after every K puts (default: once at the end)\n"
     "      --threads T       T writer threads sharing the store and its head zone\n"
     "      --group-commit    flushes of the threads share device flushes\n"
+    "      --async-append    io_uring appends also with --threads 2 or more (by\n"
+    "                        default several threads append with the ioctl)\n"
     "      --utilization P   store mode, WA measurement: once live data reaches P% of\n"
     "                        the zones' capacity, each put first deletes a random\n"
     "                        live object; reports write amplification of that phase\n"

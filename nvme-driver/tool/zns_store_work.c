@@ -245,6 +245,7 @@ static void print_fill(const struct store_cli *c, zslab_store_t *s, uint64_t don
                    ch->measuring ? now.bytes_migrated - ch->at_steady.bytes_migrated : 0);
         printf(", \"counters\": ");
         store_print_counters(stdout, &now, true);
+        store_print_appends(stdout, true);
         printf("}\n");
         return;
     }
@@ -258,6 +259,7 @@ static void print_fill(const struct store_cli *c, zslab_store_t *s, uint64_t don
                c->utilization, ch->measuring ? "reached" : "not reached",
                sp ? (double)sd / (double)sp : 0.0, sd, sp);
     store_print_counters(stdout, &now, false);
+    store_print_appends(stdout, false);
 }
 
 static uint64_t delete_marked(const struct store_cli *c, zslab_store_t *s, int *err)

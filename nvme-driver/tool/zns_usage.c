@@ -67,7 +67,7 @@ static const char mgmt_usage[] =
 
 static const char append_usage[] =
     "usage: zns append DEVICE -s ZONE_START_LBA [-z BYTES] [-d FILE] [--split]\n"
-    "                  [--chunk BYTES] [--no-check] [--json]\n"
+    "                  [--chunk BYTES] [--async] [--no-check] [--json]\n"
     "\n"
     "  -s, --start-lba LBA   the zone, by its start LBA\n"
     "  -z, --data-size N     bytes to append (default: all of the input)\n"
@@ -75,6 +75,8 @@ static const char append_usage[] =
     "      --split           append data larger than ZASL in ZASL-sized chunks,\n"
     "                        one Zone Append each, one after the other\n"
     "      --chunk N         with --split (implied): N bytes per append, at most ZASL\n"
+    "      --async           send it through io_uring NVMe passthrough (the char\n"
+    "                        device ngXnY), as zns store does, not the ioctl\n"
     "      --no-check        send without the driver's checks (zone start, ZASL,\n"
     "                        capacity): the device's own status comes back\n"
     "\n"

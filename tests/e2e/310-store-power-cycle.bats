@@ -4,7 +4,9 @@
 # after `zns-lab power-cycle` (orderly: open zones come back CLOSED) and
 # `power-cycle --raw` (no controller shutdown: they stay IMPLICITLY OPEN),
 # every object reads back byte-exact and no deleted one comes back; after the
-# raw one the store resumes appending in the zone the crash left open.
+# raw one the store resumes appending in the zone the crash left open.  The
+# fill's appends go through io_uring (asynchronous), as zns store's do unless
+# --sync-append.
 
 load test_helper/common
 load test_helper/store
@@ -23,6 +25,9 @@ setup_file() {
     assert_success
     assert_equal "$(lab_json_get "$output" .objects)" 50000
     assert_equal "$(lab_json_get "$output" .deleted)" 7142
+    # through io_uring passthrough: every append was started asynchronously
+    assert_equal "$(lab_json_get "$output" .appends)" async
+    assert_equal "$(counter "$output" async_appends)" "$(counter "$output" device_appends)"
 
     # orderly power cycle: the head zone comes back CLOSED
     lab_power_cycle "$STORE_VM"

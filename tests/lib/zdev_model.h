@@ -274,5 +274,9 @@ extern const struct zslab_zdev_ops zdev_model_ops;
 /* The same with append_start/append_wait; a started append is done when it
  * is waited for. */
 extern const struct zslab_zdev_ops zdev_model_async_ops;
+/* The same tables' append_start refusing with -ZSLAB_EOPNOTSUPP, nothing
+ * queued, as the driver's does without io_uring: the store appends
+ * synchronously. */
+extern const struct zslab_zdev_ops zdev_model_refusing_async_ops;
 
 #endif /* ZDEV_MODEL_H */

@@ -119,3 +119,22 @@ const struct zslab_zdev_ops zdev_model_async_ops = {
     .append_start = ops_append_start,
     .append_wait = ops_append_wait,
 };
+
+static int ops_append_start_refused(void *dev, uint64_t zone_start_lba, const void *buf,
+                                    size_t len_bytes, uint32_t tag)
+{
+    (void)dev, (void)zone_start_lba, (void)buf, (void)len_bytes, (void)tag;
+    return -ZSLAB_EOPNOTSUPP;
+}
+
+static int ops_append_wait_refused(void *dev, uint32_t tag, uint64_t *out_lba)
+{
+    (void)dev, (void)tag, (void)out_lba;
+    return -ZSLAB_EINVAL; /* nothing was ever started */
+}
+
+const struct zslab_zdev_ops zdev_model_refusing_async_ops = {
+    MODEL_OPS,
+    .append_start = ops_append_start_refused,
+    .append_wait = ops_append_wait_refused,
+};

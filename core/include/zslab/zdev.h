@@ -206,6 +206,9 @@ struct zslab_zone {
  *             @append's, the LBA in *@out_lba).  Every started tag is waited
  *             for exactly once, by any thread.  The zone store uses them to
  *             fill its next slab while the last one is in flight.
+ *             append_start() may refuse with -ZSLAB_EOPNOTSUPP, nothing
+ *             queued (a device that cannot now, e.g. the driver without
+ *             io_uring): the caller then appends with @append.
  */
 #define ZSLAB_ZDEV_ASYNC_TAGS 8u
 

@@ -181,6 +181,7 @@ typedef struct zslab_store_config {
     COUNTER(group_commit_joins, "flushes that returned at once: another flush covered them")       \
     COUNTER(slabs_sealed, "slabs sealed into records")                                             \
     COUNTER(device_appends, "Zone Append commands that completed")                                 \
+    COUNTER(async_appends, "appends started without blocking the caller (append_start)")           \
     COUNTER(device_append_bytes, "bytes appended: headers, objects, padding, migrations")          \
     COUNTER(device_flushes, "device flushes (NVMe Flush)")                                         \
     COUNTER(device_reads, "read commands (gets, reclaim, recovery)")                               \
@@ -205,7 +206,8 @@ typedef struct zslab_store_config {
     GAUGE(live_bytes, "user bytes of the objects the store holds")                                 \
     GAUGE(free_zones, "empty zones of the store")                                                  \
     GAUGE(index_bytes, "DRAM of the index (hash table)")                                           \
-    GAUGE(slab_dram_bytes, "DRAM of slab buffers (open, in flight, pooled)")
+    GAUGE(slab_dram_bytes, "DRAM of slab buffers (open, in flight, pooled)")                       \
+    GAUGE(appends_in_flight, "Zone Appends sent or started and not yet completed")
 
 /* struct zslab_store_gauge - a current value and its peak. */
 typedef struct zslab_store_gauge {

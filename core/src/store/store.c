@@ -589,6 +589,16 @@ static int no_space(zslab_store_t *s, uint64_t live, uint32_t len)
     return -ZSLAB_ENOSPC;
 }
 
+/* A slab a put or delete sealed; no lock held.  Double buffering: the last
+ * started append is completed, this one is started, and the caller fills
+ * the next slab while it is in flight.  A failure: the next flush retries
+ * the slab. */
+static void submit_sealed(zslab_store_t *s, zst_slab_t *sealed)
+{
+    (void)_zslab_zst_reap_started(s, false);
+    (void)_zslab_zst_submit_async(s, sealed, false);
+}
+
 int zslab_store_put(zslab_store_t *s, uint64_t id, const void *data, size_t len)
 {
     if (s->cfg.read_only)
@@ -629,13 +639,8 @@ int zslab_store_put(zslab_store_t *s, uint64_t id, const void *data, size_t len)
         ZST_COUNT(s, put_bytes, len);
     }
     zslab_platform_lock_release(&s->lock);
-    if (sealed) {
-        /* double buffering: the last started append is completed, this one
-         * is started, and the caller fills the next slab while it is in
-         * flight.  A failure: the next flush retries the slab. */
-        (void)_zslab_zst_reap_started(s, false);
-        (void)_zslab_zst_submit_async(s, sealed, false);
-    }
+    if (sealed)
+        submit_sealed(s, sealed);
     return err;
 }
 
@@ -738,7 +743,7 @@ int zslab_store_delete(zslab_store_t *s, uint64_t id)
     }
     zslab_platform_lock_release(&s->lock);
     if (sealed)
-        (void)_zslab_zst_submit(s, sealed, false);
+        submit_sealed(s, sealed); /* a full tombstone slab */
     return err;
 }
 

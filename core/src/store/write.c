@@ -156,6 +156,7 @@ static int finish(zslab_store_t *s, uint32_t k, zst_slab_t *sl, int err, uint64_
     const char *event = NULL;
     int r = complete(s, sl, err, lba, &event);
     slot->busy = false;
+    _zslab_zst_gauge(&s->c.appends_in_flight, -1);
     zslab_platform_lock_release(&slot->lock);
     if (event) {
         zslab_platform_lock_release(&s->lock);
@@ -218,7 +219,8 @@ int _zslab_zst_reap_started(zslab_store_t *s, bool maint_held)
 /*
  * Appends sealed slab @sl (detached: in no class).  No lock held; @maint_held
  * tells whether the caller holds s->maint (flush, reclaim).  With @async and
- * a device that can (append_start), it returns once the append is queued:
+ * a device that can (append_start; one that refuses with -ZSLAB_EOPNOTSUPP
+ * gets a synchronous append instead), it returns once the append is queued:
  * its slot is then "started", and whoever waits for the slot completes it.
  * Return: 0 once it is on the device (not yet flushed) or queued; otherwise
  * the error, and the slab is FAILED: still in DRAM, its objects readable,
@@ -263,6 +265,7 @@ static int submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held, bool async)
         zst_slot_t *slot = &s->slots[k];
         slot->busy = true;
         slot->started = false;
+        _zslab_zst_gauge(&s->c.appends_in_flight, 1);
         slot->zone = sl->zone;
         sl->slot = k;
         zslab_platform_lock_acquire(&slot->lock);
@@ -273,20 +276,19 @@ static int submit(zslab_store_t *s, zst_slab_t *sl, bool maint_held, bool async)
         zslab_platform_lock_release(&s->lock);
 
         uint64_t lba = 0;
-        int err;
-        if (async) {
-            err = s->cfg.ops->append_start(s->cfg.dev, zslba, sl->buf, bytes, k);
-            if (!err) {
-                zslab_platform_lock_acquire(&s->lock);
-                slot->started = true;
-                slot->slab = (uint16_t)_zslab_zst_slab_index(s, sl);
-                zslab_platform_lock_release(&slot->lock);
-                zslab_platform_lock_release(&s->lock);
-                return 0;
-            }
-        } else {
-            err = s->cfg.ops->append(s->cfg.dev, zslba, sl->buf, bytes, &lba);
+        int err = async ? s->cfg.ops->append_start(s->cfg.dev, zslba, sl->buf, bytes, k)
+                        : -ZSLAB_EOPNOTSUPP;
+        if (async && !err) {
+            zslab_platform_lock_acquire(&s->lock);
+            ZST_COUNT(s, async_appends, 1);
+            slot->started = true;
+            slot->slab = (uint16_t)_zslab_zst_slab_index(s, sl);
+            zslab_platform_lock_release(&slot->lock);
+            zslab_platform_lock_release(&s->lock);
+            return 0;
         }
+        if (err == -ZSLAB_EOPNOTSUPP) /* not async, or the device cannot now */
+            err = s->cfg.ops->append(s->cfg.dev, zslba, sl->buf, bytes, &lba);
 
         zslab_platform_lock_acquire(&s->lock);
         r = finish(s, k, sl, err, lba);

@@ -2,7 +2,9 @@
 /*
  * test_zns_io.c - libzns append, write and read against the fake controller:
  * encoded dwords, ZASL refusal and splitting, MDTS splitting, the boundary
- * and capacity checks made before sending, and the device's statuses.
+ * and capacity checks made before sending, and the device's statuses; the
+ * io_uring append's command and status decoding against the ioctl's, and its
+ * refusal on a node without NVMe passthrough.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -10,8 +12,10 @@
 #include <string.h>
 
 #include <libnvme.h>
+#include <linux/nvme_ioctl.h>
 
 #include "test_common.h"
+#include "zns_internal.h"
 
 static struct zns_dev dev;
 static unsigned char buf[16 * LBA_4K];
@@ -255,6 +259,94 @@ static void skip_checks_sends_what_the_checks_refuse(void **state)
     dev.skip_checks = false;
 }
 
+/* The io_uring command is the ioctl's: same opcode, namespace, dwords, data. */
+static void async_append_encodes_the_ioctls_command(void **state)
+{
+    (void)state;
+    const uint64_t zslbas[] = {2 * ZONE_LBAS, 0x123400000000ull + ZONE_LBAS};
+    for (unsigned i = 0; i < 2; i++) {
+        struct nvme_uring_cmd cmd;
+        memset(&cmd, 0xff, sizeof(cmd));
+        _zns_uring_encode_append(&cmd, &dev.geo, zslbas[i], buf, 3 * LBA_4K);
+        assert_int_equal(cmd.opcode, 0x7d); /* Zone Append */
+        assert_int_equal(cmd.flags, 0);
+        assert_int_equal(cmd.nsid, 1);
+        assert_int_equal(cmd.cdw2, 0);
+        assert_int_equal(cmd.cdw3, 0);
+        assert_int_equal(cmd.metadata, 0);
+        assert_int_equal(cmd.metadata_len, 0);
+        assert_true(cmd.addr == (uint64_t)(uintptr_t)buf);
+        assert_int_equal(cmd.data_len, 3 * LBA_4K);
+        assert_int_equal(cmd.cdw10, (uint32_t)zslbas[i]);
+        assert_int_equal(cmd.cdw11, (uint32_t)(zslbas[i] >> 32));
+        assert_int_equal(cmd.timeout_ms, 0); /* the kernel's default, as the ioctls */
+        if (i == 0) {
+            assert_int_equal(zns_append(&dev, zslbas[i], buf, 3 * LBA_4K, NULL), 0);
+            const struct fake_cmd *c = fake_last(OPC_APPEND);
+            assert_int_equal(c->opcode, cmd.opcode);
+            assert_int_equal(c->nsid, cmd.nsid);
+            assert_int_equal(c->cdw10, cmd.cdw10);
+            assert_int_equal(c->cdw11, cmd.cdw11);
+            assert_int_equal(c->cdw12, cmd.cdw12);
+            assert_int_equal(c->cdw13, cmd.cdw13);
+            assert_int_equal(c->cdw14, cmd.cdw14);
+            assert_int_equal(c->cdw15, cmd.cdw15);
+            assert_int_equal(c->data_len, cmd.data_len);
+        }
+    }
+}
+
+/* A completion's res decodes as the ioctl's return: the status without DNR
+ * and More, named as ever; -errno passes through. */
+static void async_statuses_decode_as_the_ioctls(void **state)
+{
+    (void)state;
+    const int statuses[] = {ZSLAB_NVME_SC_ZONE_FULL,          ZSLAB_NVME_SC_TOO_MANY_ACTIVE,
+                            ZSLAB_NVME_SC_TOO_MANY_OPEN,      ZSLAB_NVME_SC_ZONE_BOUNDARY,
+                            ZSLAB_NVME_SC_ZONE_INVALID_WRITE, ZDEV_MODEL_SC_INVALID_FIELD,
+                            ZSLAB_NVME_SC_ZONE_INVALID_STATE};
+    const int bits[] = {0, FAKE_DNR, FAKE_DNR >> 1 /* More */};
+    for (unsigned i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        for (unsigned b = 0; b < 3; b++) {
+            int res = statuses[i] | bits[b];
+            assert_int_equal(_zns_uring_status(res), statuses[i]);
+            assert_int_equal(_zns_uring_status(res), _zns_dev_status(res));
+        }
+    assert_string_equal(zns_strerror(_zns_uring_status(ZSLAB_NVME_SC_ZONE_FULL | FAKE_DNR)),
+                        "Zone Is Full");
+    assert_int_equal(_zns_uring_status(0), 0);
+    assert_int_equal(_zns_uring_status(-EIO), -EIO);
+    assert_int_equal(_zns_uring_status(-EINTR), -EINTR);
+    /* and the ioctl path returns just that for the device's status */
+    fake.next_status = ZSLAB_NVME_SC_ZONE_FULL | FAKE_DNR;
+    assert_int_equal(zns_append(&dev, 0, buf, LBA_4K, NULL),
+                     _zns_uring_status(ZSLAB_NVME_SC_ZONE_FULL | FAKE_DNR));
+}
+
+/* /dev/null (the fake's node) takes no NVMe passthrough: zns_async_open()
+ * says why and changes nothing; the asynchronous calls then refuse with
+ * -EOPNOTSUPP before sending anything, so the store appends synchronously. */
+static void async_open_refuses_a_node_without_passthrough_and_says_why(void **state)
+{
+    (void)state;
+    char why[256] = "";
+    int err = zns_async_open(&dev, why, sizeof(why));
+    assert_true(err < 0);
+    assert_null(dev.async);
+    assert_non_null(strstr(why, "io_uring"));
+    unsigned before = fake.nr_log;
+    uint64_t lba = 0;
+    assert_int_equal(zns_append_start(&dev, 0, buf, LBA_4K, 0), -EOPNOTSUPP);
+    assert_int_equal(zns_append_wait(&dev, 0, &lba), -EOPNOTSUPP);
+    assert_int_equal(zns_zdev_ops.append_start(&dev, 0, buf, LBA_4K, 1), -EOPNOTSUPP);
+    assert_int_equal(zns_zdev_ops.append_wait(&dev, 1, &lba), -EOPNOTSUPP);
+    assert_int_equal(zns_append_start(&dev, 0, buf, LBA_4K, ZNS_ASYNC_TAGS), -EINVAL);
+    assert_int_equal(zns_append_start(NULL, 0, buf, LBA_4K, 0), -EINVAL);
+    assert_int_equal(fake.nr_log, before);
+    zns_async_close(&dev); /* nothing to close: a no-op */
+    assert_int_equal(zns_append(&dev, 0, buf, LBA_4K, &lba), 0);
+}
+
 int run_io_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +363,10 @@ int run_io_tests(void)
         cmocka_unit_test_setup_teardown(concurrent_appends_to_one_zone_get_distinct_lbas, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(skip_checks_sends_what_the_checks_refuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(async_append_encodes_the_ioctls_command, setup, teardown),
+        cmocka_unit_test_setup_teardown(async_statuses_decode_as_the_ioctls, setup, teardown),
+        cmocka_unit_test_setup_teardown(async_open_refuses_a_node_without_passthrough_and_says_why,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests_name("zns io", tests, NULL, NULL);
 }

@@ -237,6 +237,43 @@ static void lba_size_512_and_an_explicit_zone_limit(void **state)
     }
 }
 
+/* A put seals a slab per class it fills; a flush seals the open slab of each
+ * class at once.  With append_start the store starts them all (several in
+ * flight); a device that refuses it (-EOPNOTSUPP, as the driver without
+ * io_uring) gets the same objects through synchronous appends, one at a
+ * time, and nothing is lost across a reopen. */
+static void appends_are_started_async_or_sent_sync_when_refused(void **state)
+{
+    (void)state;
+    const struct zslab_zdev_ops *tables[] = {&zdev_model_async_ops, &zdev_model_refusing_async_ops,
+                                             &zdev_model_ops};
+    for (unsigned t = 0; t < 3; t++) {
+        struct geo g = geo_default();
+        g.max_open = 4;
+        g.max_active = 4;
+        rig_device(&g);
+        rig.cfg.ops = tables[t];
+        rig_open();
+        put_many(0, 300, 1, 0); /* 19 sizes: many classes open at the flush */
+        zslab_store_counters_t c = counters();
+        assert_true(c.device_appends > 10);
+        assert_int_equal(c.device_errors, 0);
+        assert_int_equal(c.appends_in_flight.current, 0);
+        if (t == 0) {
+            assert_int_equal(c.async_appends, c.device_appends);
+            assert_true(c.appends_in_flight.peak > 1);
+        } else {
+            assert_int_equal(c.async_appends, 0);
+            assert_int_equal(c.appends_in_flight.peak, 1);
+        }
+        rig_close(true);
+        rig_open();
+        expect_many(0, 300, 1);
+        rig_close(false);
+        rig_free();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +288,8 @@ int main(void)
         cmocka_unit_test_teardown(zones_held_open_outside_the_store_limit_it, rig_teardown),
         cmocka_unit_test_teardown(the_slab_is_capped_by_zasl_and_the_zone_capacity, rig_teardown),
         cmocka_unit_test_teardown(lba_size_512_and_an_explicit_zone_limit, rig_teardown),
+        cmocka_unit_test_teardown(appends_are_started_async_or_sent_sync_when_refused,
+                                  rig_teardown),
     };
     return cmocka_run_group_tests_name("store zns", tests, NULL, NULL);
 }
