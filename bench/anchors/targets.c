@@ -326,6 +326,34 @@ static void why_syscalls(char *buf, size_t size, const struct store *s, int kind
 }
 
 /* The latency kind of the same workload as throughput kind @kind, or -1. */
+/* Where the cost of a call's pair sits: each allocator's median alloc,
+ * first write and free added up, ZNS-Slab's against the lowest anchor's.
+ * An allocator whose free reads its metadata and one whose allocation reads
+ * the object pay the same misses on different calls. */
+static void add_pair_context(char *buf, size_t size, const struct store *s,
+                             const struct config *cfg, int lat_kind)
+{
+    static const char *const keys[] = {"lat.alloc.p50", "lat.touch.p50", "lat.free.p50"};
+    double sum[ANCHORS_ALLOCATOR_COUNT];
+    int ours = allocator_index(ANCHORS_OURS), best = -1;
+    for (int a = 0; a < ANCHORS_ALLOCATOR_COUNT; a++) {
+        sum[a] = 0;
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]) && cfg->use_allocator[a]; k++) {
+            struct stats st = store_stats(s, lat_kind, a, keys[k]);
+            sum[a] = st.n > 0 && sum[a] >= 0 ? sum[a] + st.median : -1;
+        }
+        if (a != ours && cfg->use_allocator[a] && sum[a] > 0 && (best < 0 || sum[a] < sum[best]))
+            best = a;
+    }
+    if (best < 0 || sum[ours] <= 0)
+        return;
+    add(buf, size,
+        ". The median alloc, first write and free together: ZNS-Slab %.0f ns, %s %.0f ns (the "
+        "lowest anchor)",
+        sum[ours], allocator_names[best], sum[best]);
+    add_latency_context(buf, size, s, cfg, lat_kind);
+}
+
 static int latency_kind_of(int kind)
 {
     switch (kind) {
@@ -400,6 +428,8 @@ static void explain(struct target_result *r, const struct target_def *d, const s
             "In the attribution run (ZNS-Slab's counters and the "
             "thread's page faults read around every call), ");
         describe_tail(r->why, sizeof(r->why), s, d->why_kind, d->why_op, d->why_tail);
+        if (d->kind == K_CHURN_LAT || d->kind == K_MIXED_LAT)
+            add_pair_context(r->why, sizeof(r->why), s, cfg, d->kind);
         break;
     case WHY_SYSCALLS:
         why_syscalls(r->why, sizeof(r->why), s, d->why_kind);
