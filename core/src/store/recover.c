@@ -35,9 +35,13 @@ uint8_t *_zslab_zst_scan_buf(zslab_store_t *s)
 
 /* ---- the zone scanner ------------------------------------------------------ */
 
-/* What of the zone is in scan->buf: [win_off, win_off + win_lbas). */
+/* What of the zone is in scan->buf: [off, off + lbas) from its start, and,
+ * read with the last record's trailer, the first LBAs of the next record:
+ * [pre_off, pre_off + pre_lbas) at byte pre_at (pre_lbas 0: none). */
 struct window {
     uint32_t off, lbas;
+    uint32_t pre_off, pre_lbas;
+    size_t pre_at;
     uint64_t reads, read_bytes;
 };
 
@@ -70,6 +74,19 @@ static int fetch(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct windo
 {
     if (off >= w->off && off + n <= w->off + w->lbas)
         return 0;
+    if (w->pre_lbas && off == w->pre_off && n <= w->pre_lbas) {
+        /* the next record's first LBAs came with the last one's trailer:
+         * to the buffer's start, an LBA at a time (pre_at is at least two
+         * LBAs in, so no LBA overwrites one still to be moved) */
+        for (uint32_t k = 0; k < w->pre_lbas; k++)
+            _zslab_mem_copy(scan->buf + (size_t)k * s->lba_bytes,
+                            scan->buf + w->pre_at + (size_t)k * s->lba_bytes, s->lba_bytes);
+        w->off = off;
+        w->lbas = w->pre_lbas;
+        w->pre_lbas = 0;
+        return 0;
+    }
+    w->pre_lbas = 0;
     uint32_t want = n > ahead ? n : ahead;
     uint32_t max = ZSLAB_STORE_MAX_SLAB_BYTES / s->lba_bytes;
     if (want > max)
@@ -144,13 +161,21 @@ static int check_at(zslab_store_t *s, uint32_t zone, zst_scan_t *scan, struct wi
                 return err;
             rec = at(scan, w, off, s->lba_bytes);
         }
+        /* With the trailer, in the same command, the first LBAs of the
+         * record after it (as many as a header's first read, within the
+         * write pointer and the buffer): one read per record, not two. */
         uint8_t *last = scan->buf + (size_t)hlbas * s->lba_bytes;
+        uint32_t next = off + lbas, room = ZSLAB_STORE_MAX_SLAB_BYTES / s->lba_bytes - hlbas - 1;
+        uint32_t extra = zst_min_u32(zst_min_u32(first, end - next), room);
         uint64_t lba = s->zones[zone].start_lba + off + lbas - 1;
-        if ((err = _zslab_zst_read(s, lba, last, s->lba_bytes)))
+        if ((err = _zslab_zst_read(s, lba, last, (size_t)(1 + extra) * s->lba_bytes)))
             return scan_error(s, scan, err, "read zone at LBA", lba);
         w->reads++;
-        w->read_bytes += s->lba_bytes;
+        w->read_bytes += (uint64_t)(1 + extra) * s->lba_bytes;
         w->lbas = zst_min_u32(w->lbas, hlbas); /* the window holds the header only now */
+        w->pre_off = next;
+        w->pre_lbas = extra;
+        w->pre_at = (size_t)(hlbas + 1) * s->lba_bytes;
         if ((rc = _zslab_zst_rec_check_trailer(rec, last + s->lba_bytes, r, why)))
             return rc;
     } else if ((rc = _zslab_zst_rec_check_trailer(rec, rec + r->record_bytes, r, why))) {
