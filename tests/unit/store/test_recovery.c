@@ -323,10 +323,10 @@ static void headers_only_recovery_reads_less(void **state)
     assert_int_equal(headers.slabs_scanned, full.slabs_scanned);
     assert_true(headers.slabs_verified < full.slabs_verified);
     assert_true(headers.device_read_bytes * 4 < full.device_read_bytes);
-    /* One read per record: its trailer comes with the next one's header. */
-    zslab_store_info_t info;
-    zslab_store_get_info(rig.s, &info);
-    assert_true(headers.device_reads <= headers.slabs_scanned + info.nr_zones);
+    /* One read per record (and one per zone): a record's trailer comes with
+     * the next one's header (two reads per record without that). */
+    assert_true(headers.slabs_scanned >= 8);
+    assert_true(headers.device_reads * 3 <= headers.slabs_scanned * 4);
     expect_range(0, 200, 0);
     print_message(
         "recovery: %llu records, %llu bytes read with payloads, %llu headers only "
