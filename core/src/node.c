@@ -175,14 +175,21 @@ void _zslab_node_put_batch(zslab_t *z, zslab_slab_t *const *slabs, uint32_t n)
 
 /* A thread that reuses its own emptied slabs takes no node lock: it calls
  * this at each new slab, so decay still runs on time. */
+/* A decay step is due: a backlog is left, or a step's time has passed since
+ * the last (read without the node lock too, by _zslab_node_maybe_decay()). */
+static bool decay_step_due(const zslab_t *z, const zslab_node_t *node, uint64_t now_ns)
+{
+    uint64_t period = (uint64_t)z->cfg.decay_ms * ZSLAB_NS_PER_MS;
+    return atomic_load_explicit(&node->decay_backlog, memory_order_relaxed) ||
+           now_ns - atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed) >=
+               period / ZSLAB_DECAY_STEPS;
+}
+
 void _zslab_node_maybe_decay(zslab_t *z, uint32_t index)
 {
     zslab_node_t *node = _zslab_node_of(z, index);
     uint64_t now = zslab_platform_now_ns();
-    uint64_t period = (uint64_t)z->cfg.decay_ms * ZSLAB_NS_PER_MS;
-    if (!atomic_load_explicit(&node->decay_backlog, memory_order_relaxed) &&
-        now - atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed) <
-            period / ZSLAB_DECAY_STEPS)
+    if (!decay_step_due(z, node, now))
         return;
     zslab_platform_lock_acquire(&node->lock);
     (void)_zslab_node_decay(z, node, now, false);
@@ -281,9 +288,7 @@ static void give_back_chunks(zslab_t *z, zslab_node_t *node, bool all, uint32_t 
 size_t _zslab_node_decay(zslab_t *z, zslab_node_t *node, uint64_t now_ns, bool all)
 {
     uint64_t period = (uint64_t)z->cfg.decay_ms * ZSLAB_NS_PER_MS;
-    uint64_t last = atomic_load_explicit(&node->last_decay_ns, memory_order_relaxed);
-    if (!all && !atomic_load_explicit(&node->decay_backlog, memory_order_relaxed) &&
-        now_ns - last < period / ZSLAB_DECAY_STEPS)
+    if (!all && !decay_step_due(z, node, now_ns))
         return 0;
     atomic_store_explicit(&node->last_decay_ns, now_ns, memory_order_relaxed);
     if (!all && now_ns - node->last_miss_ns >= period &&
